@@ -1,0 +1,6 @@
+use maskinporten_rocket::scopes;
+
+#[scopes("nav:helse/afp.read")]
+struct Afp;
+
+fn main() {}

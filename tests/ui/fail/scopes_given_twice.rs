@@ -1,0 +1,11 @@
+use maskinporten_rocket::scopes;
+use rocket::get;
+
+#[scopes("nav:helse/afp.read")]
+#[scopes("nav:helse/afp.write")]
+#[get("/afp")]
+fn afp() -> &'static str {
+    "ok"
+}
+
+fn main() {}

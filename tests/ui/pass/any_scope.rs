@@ -1,0 +1,14 @@
+#![deny(warnings)]
+
+use maskinporten_rocket::scopes;
+use rocket::get;
+
+#[scopes(any("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write"))]
+#[get("/afp")]
+fn afp() -> &'static str {
+    "ok"
+}
+
+fn main() {
+    let _ = rocket::build().mount("/", rocket::routes![afp]);
+}
