@@ -44,9 +44,7 @@ pub(crate) fn parse(scope: &str) -> Result<Parts<'_>, ScopeErrorKind> {
     if scope.chars().any(char::is_whitespace) {
         return Err(ScopeErrorKind::Whitespace);
     }
-    let (prefix, rest) = scope
-        .split_once(':')
-        .ok_or(ScopeErrorKind::MissingPrefix)?;
+    let (prefix, rest) = scope.split_once(':').ok_or(ScopeErrorKind::MissingPrefix)?;
     check_prefix(prefix)?;
 
     let product_len = rest.find(|c: char| !is_plain(c)).unwrap_or(rest.len());
@@ -233,7 +231,12 @@ mod tests {
             ("nav:/ab", EmptyProduct),
             ("nav:", EmptyProduct),
             ("nav:Helse/ab", BadProductChar('H')),
-            ("nav:helse", MissingSeparator { product: "helse".into() }),
+            (
+                "nav:helse",
+                MissingSeparator {
+                    product: "helse".into(),
+                },
+            ),
             ("nav:helse/", EmptyName),
             ("nav:helse/afp-read", BadNameChar('-')),
             ("nav:helse/afp.Read", BadNameChar('R')),

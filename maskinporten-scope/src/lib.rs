@@ -146,7 +146,11 @@ mod tests {
 
     #[test]
     fn display_gives_back_the_parsed_string() {
-        for s in ["nav:helse/sykepenger/afp.read", "nav:arbeid:aap:vedtak.les", "org1:p1.ab"] {
+        for s in [
+            "nav:helse/sykepenger/afp.read",
+            "nav:arbeid:aap:vedtak.les",
+            "org1:p1.ab",
+        ] {
             assert_eq!(Scope::parse(s).unwrap().to_string(), s);
         }
     }

@@ -1,0 +1,102 @@
+//! An AFP (early retirement pension) API that consumers reach with
+//! Maskinporten tokens: reading needs `nav:helse/sykepenger/afp.read`,
+//! registering needs `nav:helse/sykepenger/afp.write`.
+//!
+//! Everything comes from configuration: `Rocket.toml` / `ROCKET_*`, and the
+//! NAIS variables `MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI` and
+//! `MASKINPORTEN_WELL_KNOWN_URL`.
+
+use std::sync::Mutex;
+
+use maskinporten_rocket::{scopes, Claims, Maskinporten, Validator};
+use rocket::figment::Figment;
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::serde::{Deserialize, Serialize};
+use rocket::{get, post, routes, Build, Rocket, State};
+
+/// One registered AFP period.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(crate = "rocket::serde")]
+pub struct Period {
+    /// The person, as an opaque identifier.
+    pub person: String,
+    /// First month, `YYYY-MM`.
+    pub from: String,
+}
+
+/// What `GET /afp` answers.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(crate = "rocket::serde")]
+pub struct AfpView {
+    /// The calling organisation's number, from the token.
+    pub consumer: Option<String>,
+    /// The periods this organisation registered.
+    pub periods: Vec<Period>,
+}
+
+/// Periods per consumer organisation, in memory: an example, not a database.
+#[derive(Default)]
+struct Register(Mutex<Vec<(String, Period)>>);
+
+#[scopes("nav:helse/sykepenger/afp.read")]
+#[get("/afp")]
+fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
+    let consumer = claims.consumer_orgno().map(str::to_owned);
+    let periods = register
+        .0
+        .lock()
+        .map(|all| {
+            all.iter()
+                .filter(|(owner, _)| Some(owner) == consumer.as_ref())
+                .map(|(_, period)| period.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    Json(AfpView { consumer, periods })
+}
+
+#[scopes("nav:helse/sykepenger/afp.write")]
+#[post("/afp", data = "<period>")]
+fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -> Status {
+    let Some(consumer) = claims.consumer_orgno() else {
+        return Status::Forbidden;
+    };
+    match register.0.lock() {
+        Ok(mut all) => {
+            all.push((consumer.to_owned(), period.into_inner()));
+            Status::Created
+        }
+        Err(_) => Status::InternalServerError,
+    }
+}
+
+#[get("/isalive")]
+fn isalive() -> &'static str {
+    "alive"
+}
+
+/// Ready once the issuer's keys are loaded, so NAIS sends no traffic to a
+/// replica that would answer 503.
+#[get("/isready")]
+fn isready(validator: &State<Validator>) -> Status {
+    if validator.is_ready() {
+        Status::Ok
+    } else {
+        Status::ServiceUnavailable
+    }
+}
+
+/// The API on the given configuration.
+pub fn rocket_with(figment: Figment) -> Rocket<Build> {
+    rocket::custom(figment)
+        .attach(Maskinporten::fairing())
+        .manage(Register::default())
+        .mount("/", routes![read_afp, write_afp, isalive, isready])
+}
+
+/// The API on Rocket's own configuration (`Rocket.toml`, `ROCKET_*`) and the
+/// NAIS variables.
+pub fn rocket() -> Rocket<Build> {
+    rocket_with(rocket::Config::figment())
+}

@@ -1,0 +1,4 @@
+#[rocket::launch]
+fn rocket() -> _ {
+    afp_api::rocket()
+}

@@ -1,0 +1,277 @@
+//! The verified claims of a Maskinporten token (SPEC §3), typed.
+//!
+//! Built from the JSON object of a locally verified JWT or of a Texas answer,
+//! so both validators hand handlers the same type. Cheap to clone: the verdict
+//! cache and every guard share one allocation.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::rejection::TokenError;
+use crate::scope;
+
+/// The claims of a verified token. Take it as a handler parameter to read who
+/// is calling:
+///
+/// ```
+/// use maskinporten_rocket::{scopes, Claims};
+///
+/// #[scopes("nav:helse/sykepenger/afp.read")]
+/// #[rocket::get("/afp")]
+/// fn afp(claims: Claims) -> String {
+///     format!("hello {}", claims.consumer_orgno().unwrap_or("unknown"))
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Claims(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    issuer: String,
+    scope: String,
+    client_id: Option<String>,
+    consumer: Option<Organisation>,
+    supplier: Option<Organisation>,
+    jti: Option<String>,
+    expires_at: i64,
+    issued_at: Option<i64>,
+    not_before: Option<i64>,
+    audience: Vec<String>,
+    raw: Map<String, Value>,
+}
+
+/// An organisation as Maskinporten names it: `{"authority": "iso6523-actorid-upis", "ID": "0192:123456789"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    authority: String,
+    id: String,
+}
+
+impl Organisation {
+    /// The identifier scheme, `iso6523-actorid-upis` in Maskinporten.
+    pub fn authority(&self) -> &str {
+        &self.authority
+    }
+
+    /// The whole identifier, such as `0192:123456789`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The Norwegian organisation number: the part of `ID` after `0192:`.
+    pub fn orgno(&self) -> Option<&str> {
+        self.id.strip_prefix("0192:")
+    }
+}
+
+impl Claims {
+    /// Reads the claims from a token's JSON object, refusing claims of the
+    /// wrong type (a string `exp`, a numeric `scope`).
+    pub(crate) fn from_object(raw: Map<String, Value>) -> Result<Claims, TokenError> {
+        let issuer = required_string(&raw, "iss")?;
+        let expires_at = numeric_date(&raw, "exp")?.ok_or(TokenError::Malformed("no exp"))?;
+        let issued_at = numeric_date(&raw, "iat")?;
+        let not_before = numeric_date(&raw, "nbf")?;
+        let scope = optional_string(&raw, "scope")?.unwrap_or_default();
+        let client_id = optional_string(&raw, "client_id")?;
+        let jti = optional_string(&raw, "jti")?;
+        let consumer = organisation(&raw, "consumer")?;
+        let supplier = organisation(&raw, "supplier")?;
+        let audience = match raw.get("aud") {
+            None => Vec::new(),
+            Some(Value::String(aud)) => vec![aud.clone()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| item.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or(TokenError::Malformed("aud holds a non-string"))?,
+            Some(_) => return Err(TokenError::Malformed("aud is neither string nor array")),
+        };
+        Ok(Claims(Arc::new(Inner {
+            issuer,
+            scope,
+            client_id,
+            consumer,
+            supplier,
+            jti,
+            expires_at,
+            issued_at,
+            not_before,
+            audience,
+            raw,
+        })))
+    }
+
+    /// Checks `exp`, `nbf` and `iat` against `now` (Unix seconds), allowing
+    /// `leeway` seconds of clock skew. Run on every use, cached or not.
+    pub(crate) fn check_time(&self, now: i64, leeway: i64) -> Result<(), TokenError> {
+        if now >= self.0.expires_at.saturating_add(leeway) {
+            return Err(TokenError::Expired);
+        }
+        let future = |t: Option<i64>| t.is_some_and(|t| t > now.saturating_add(leeway));
+        if future(self.0.not_before) || future(self.0.issued_at) {
+            return Err(TokenError::NotYetValid);
+        }
+        Ok(())
+    }
+
+    /// `iss`.
+    pub fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+
+    /// The `scope` claim as sent: scopes separated by spaces.
+    pub fn scope(&self) -> &str {
+        &self.0.scope
+    }
+
+    /// The scopes the token carries, one by one.
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        scope::items(&self.0.scope)
+    }
+
+    /// Whether the token carries `scope` exactly (not a prefix, not a
+    /// substring, not case-folded).
+    pub fn has_scope(&self, scope: impl AsRef<str>) -> bool {
+        scope::contains_scope(&self.0.scope, scope.as_ref())
+    }
+
+    /// `client_id`: the consumer's Maskinporten client.
+    pub fn client_id(&self) -> Option<&str> {
+        self.0.client_id.as_deref()
+    }
+
+    /// `consumer`: the organisation calling.
+    pub fn consumer(&self) -> Option<&Organisation> {
+        self.0.consumer.as_ref()
+    }
+
+    /// The consumer's organisation number, `123456789` from `0192:123456789`.
+    pub fn consumer_orgno(&self) -> Option<&str> {
+        self.0.consumer.as_ref().and_then(Organisation::orgno)
+    }
+
+    /// `supplier`: present only when the consumer delegated access.
+    pub fn supplier(&self) -> Option<&Organisation> {
+        self.0.supplier.as_ref()
+    }
+
+    /// The supplier's organisation number, for delegated access.
+    pub fn supplier_orgno(&self) -> Option<&str> {
+        self.0.supplier.as_ref().and_then(Organisation::orgno)
+    }
+
+    /// `jti`: the token's unique id.
+    pub fn jti(&self) -> Option<&str> {
+        self.0.jti.as_deref()
+    }
+
+    /// `exp`, in Unix seconds.
+    pub fn expires_at(&self) -> i64 {
+        self.0.expires_at
+    }
+
+    /// `iat`, in Unix seconds.
+    pub fn issued_at(&self) -> Option<i64> {
+        self.0.issued_at
+    }
+
+    /// `aud`: empty unless the consumer asked for an audience-restricted token.
+    pub fn audience(&self) -> &[String] {
+        &self.0.audience
+    }
+
+    /// Every claim as received, for claims this type does not name.
+    pub fn raw(&self) -> &Map<String, Value> {
+        &self.0.raw
+    }
+}
+
+fn optional_string(
+    raw: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<String>, TokenError> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(TokenError::Malformed(name)),
+    }
+}
+
+fn required_string(raw: &Map<String, Value>, name: &'static str) -> Result<String, TokenError> {
+    optional_string(raw, name)?.ok_or(TokenError::Malformed(name))
+}
+
+/// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly with a
+/// fraction, which we truncate. Strings are refused, not coerced.
+fn numeric_date(raw: &Map<String, Value>, name: &'static str) -> Result<Option<i64>, TokenError> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            // `as` saturates, so a huge or negative float stays ordered.
+            (None, Some(f)) if f.is_finite() => Ok(Some(f as i64)),
+            _ => Err(TokenError::Malformed(name)),
+        },
+        Some(_) => Err(TokenError::Malformed(name)),
+    }
+}
+
+fn organisation(
+    raw: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<Organisation>, TokenError> {
+    let Some(value) = raw.get(name) else {
+        return Ok(None);
+    };
+    let field = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    match (field("authority"), field("ID")) {
+        (Some(authority), Some(id)) => Ok(Some(Organisation { authority, id })),
+        _ => Err(TokenError::Malformed(name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(value: Value) -> Result<Claims, TokenError> {
+        match value {
+            Value::Object(map) => Claims::from_object(map),
+            _ => unreachable!("tests pass objects"),
+        }
+    }
+
+    #[test]
+    fn maskinporten_example_reads_into_typed_claims() {
+        let c = claims(json!({
+            "iss": "https://test.maskinporten.no/", "scope": "nav:helse/sykepenger/afp.read",
+            "client_id": "c1", "consumer": {"authority": "iso6523-actorid-upis", "ID": "0192:123456789"},
+            "supplier": {"authority": "iso6523-actorid-upis", "ID": "0192:987654321"},
+            "iat": 1730977293, "exp": 1730977413, "jti": "j1"
+        }))
+        .unwrap();
+        assert_eq!(c.consumer_orgno(), Some("123456789"));
+        assert_eq!(c.supplier_orgno(), Some("987654321"));
+        assert_eq!(c.expires_at(), 1730977413);
+        assert!(c.has_scope("nav:helse/sykepenger/afp.read"));
+        assert!(c.audience().is_empty());
+    }
+
+    #[test]
+    fn string_exp_is_malformed_not_coerced() {
+        let err = claims(json!({"iss": "i", "exp": "1730977413"})).unwrap_err();
+        assert_eq!(err, TokenError::Malformed("exp"));
+    }
+
+    #[test]
+    fn time_checks_honour_the_leeway() {
+        let c = claims(json!({"iss": "i", "exp": 100, "nbf": 50, "iat": 50})).unwrap();
+        assert_eq!(c.check_time(104, 5), Ok(()));
+        assert_eq!(c.check_time(105, 5), Err(TokenError::Expired));
+        assert_eq!(c.check_time(44, 5), Err(TokenError::NotYetValid));
+        assert_eq!(c.check_time(45, 5), Ok(()));
+    }
+}

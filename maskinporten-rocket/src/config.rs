@@ -1,0 +1,405 @@
+//! Configuration: the `maskinporten` table of Rocket's figment, with the NAIS
+//! environment variables as defaults (SPEC §6).
+//!
+//! Explicit keys win over the environment, and the environment wins over the
+//! built-in defaults, so an app on NAIS needs no configuration at all, and a
+//! test or a local run can set every key in `Rocket.toml` or in code.
+
+use std::fmt;
+use std::time::Duration;
+
+use figment::providers::Serialized;
+use figment::Figment;
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+
+/// The NAIS environment variables and the keys they default.
+const ENV_DEFAULTS: [(&str, &str); 4] = [
+    ("issuer", "MASKINPORTEN_ISSUER"),
+    ("jwks_uri", "MASKINPORTEN_JWKS_URI"),
+    ("well_known_url", "MASKINPORTEN_WELL_KNOWN_URL"),
+    (
+        "introspection_endpoint",
+        "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+    ),
+];
+
+/// The `maskinporten` table. Every field has a default that is the secure
+/// choice; the README's configuration table lists them all.
+///
+/// ```toml
+/// [default.maskinporten]
+/// audience = "https://afp.nav.no/api"
+/// leeway = 5
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// How tokens are verified: locally against the JWKS, or by Texas.
+    pub validation: ValidationMode,
+    /// Expected `iss`; defaults to `$MASKINPORTEN_ISSUER`, else the metadata's `issuer`.
+    pub issuer: Option<String>,
+    /// Where the keys are; defaults to `$MASKINPORTEN_JWKS_URI`, else the metadata's `jwks_uri`.
+    pub jwks_uri: Option<String>,
+    /// The RFC 8414 metadata document; defaults to `$MASKINPORTEN_WELL_KNOWN_URL`.
+    pub well_known_url: Option<String>,
+    /// Texas's endpoint; defaults to `$NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
+    pub introspection_endpoint: Option<String>,
+    /// How the token is sent to Texas: `"json"` or `"form"`.
+    pub introspection_body: IntrospectionBody,
+    /// If set (an absolute URI), tokens must carry it in `aud`.
+    pub audience: Option<String>,
+    /// Seconds of clock skew allowed on `exp`, `nbf` and `iat`.
+    pub leeway: u64,
+    /// Seconds: at most one JWKS refresh per this period is set off by
+    /// tokens under unknown `kid`s.
+    pub refresh_cooldown: u64,
+    /// Seconds between background refreshes of metadata and JWKS.
+    pub refresh_interval: u64,
+    /// Seconds: total time for one call to the issuer or to Texas.
+    pub http_timeout: u64,
+    /// Entries in the cache of verified tokens; 0 turns it off.
+    pub verdict_cache: usize,
+    /// Fail ignite when the keys cannot be loaded at start, instead of
+    /// launching and answering 503 until they can.
+    pub require_keys_at_start: bool,
+    /// The `realm` of the `WWW-Authenticate` challenge, if any.
+    pub realm: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            validation: ValidationMode::Jwks,
+            issuer: None,
+            jwks_uri: None,
+            well_known_url: None,
+            introspection_endpoint: None,
+            introspection_body: IntrospectionBody::Json,
+            audience: None,
+            leeway: 5,
+            refresh_cooldown: 30,
+            refresh_interval: 300,
+            http_timeout: 5,
+            verdict_cache: 10_000,
+            require_keys_at_start: false,
+            realm: None,
+        }
+    }
+}
+
+/// Where the verdict on a token comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidationMode {
+    /// Signature and claims checked in-process against the issuer's JWKS.
+    Jwks,
+    /// The verdict of Texas, at `NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
+    Texas,
+}
+
+/// The body of a Texas introspection request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntrospectionBody {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// A configuration that cannot work, naming the key and its variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+        }
+    }
+}
+
+/// Where the issuer's identity and keys come from, after defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sources {
+    pub(crate) issuer: Option<String>,
+    pub(crate) jwks_uri: Option<Url>,
+    pub(crate) well_known_url: Option<Url>,
+}
+
+/// Where verdicts come from, with what that source needs.
+#[derive(Debug, Clone)]
+pub(crate) enum BackendSettings {
+    Jwks(Sources),
+    Texas {
+        endpoint: Url,
+        body: IntrospectionBody,
+    },
+}
+
+/// A checked configuration: every value the validator needs, typed.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) backend: BackendSettings,
+    pub(crate) audience: Option<String>,
+    pub(crate) leeway: u64,
+    pub(crate) refresh_cooldown: Duration,
+    pub(crate) refresh_interval: Duration,
+    pub(crate) http_timeout: Duration,
+    pub(crate) verdict_cache: usize,
+    pub(crate) require_keys_at_start: bool,
+    pub(crate) realm: Option<String>,
+}
+
+impl Config {
+    /// Reads the `maskinporten` table of `figment` over the NAIS environment.
+    ///
+    /// ```
+    /// use maskinporten_rocket::Config;
+    ///
+    /// let figment = rocket::Config::figment()
+    ///     .merge(("maskinporten.issuer", "https://test.maskinporten.no/"));
+    /// let config = Config::from_figment(&figment)?;
+    /// assert_eq!(config.issuer.as_deref(), Some("https://test.maskinporten.no/"));
+    /// assert_eq!(config.refresh_cooldown, 30);
+    /// # Ok::<(), figment::Error>(())
+    /// ```
+    // figment::Error is large, but it is what `Figment::extract` returns and
+    // what Rocket users already handle; this runs once, at ignite.
+    #[allow(clippy::result_large_err)]
+    pub fn from_figment(figment: &Figment) -> Result<Config, figment::Error> {
+        Config::from_sources(figment, |name| std::env::var(name).ok())
+    }
+
+    /// As [`Config::from_figment`], with the environment given as a function,
+    /// so tests need not touch the process's variables.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn from_sources(
+        figment: &Figment,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, figment::Error> {
+        let mut layered = Figment::from(Serialized::defaults(Config::default()));
+        for (key, var) in ENV_DEFAULTS {
+            if let Some(value) = env(var).filter(|v| !v.trim().is_empty()) {
+                layered = layered.merge(Serialized::default(key, value));
+            }
+        }
+        // Read with the caller's profile selected, so `[debug.maskinporten]`
+        // and `[release.maskinporten]` apply as Rocket users expect.
+        let table = figment.focus("maskinporten");
+        layered
+            .merge(table)
+            .select(figment.profile().clone())
+            .extract()
+    }
+
+    /// Checks that this configuration can work.
+    pub(crate) fn settings(&self) -> Result<Settings, ConfigError> {
+        let well_known_url = parse_url(
+            &self.well_known_url,
+            "well_known_url",
+            Some("MASKINPORTEN_WELL_KNOWN_URL"),
+        )?;
+        let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", Some("MASKINPORTEN_JWKS_URI"))?;
+        let issuer = self.issuer.clone().filter(|i| !i.is_empty());
+        let backend = match self.validation {
+            ValidationMode::Jwks => {
+                if issuer.is_none() && well_known_url.is_none() {
+                    return Err(ConfigError::new(
+                        "maskinporten.issuer: no issuer is configured; set MASKINPORTEN_ISSUER or \
+                         MASKINPORTEN_WELL_KNOWN_URL (or `issuer` / `well_known_url` in the \
+                         [maskinporten] table)",
+                    ));
+                }
+                if jwks_uri.is_none() && well_known_url.is_none() {
+                    return Err(ConfigError::new(
+                        "maskinporten.jwks_uri: no key source is configured; set \
+                         MASKINPORTEN_JWKS_URI or MASKINPORTEN_WELL_KNOWN_URL (or `jwks_uri` / \
+                         `well_known_url` in the [maskinporten] table)",
+                    ));
+                }
+                BackendSettings::Jwks(Sources {
+                    issuer,
+                    jwks_uri,
+                    well_known_url,
+                })
+            }
+            ValidationMode::Texas => {
+                let endpoint = parse_url(
+                    &self.introspection_endpoint,
+                    "introspection_endpoint",
+                    Some("NAIS_TOKEN_INTROSPECTION_ENDPOINT"),
+                )?
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "maskinporten.introspection_endpoint: validation = \"texas\" needs Texas's \
+                         endpoint; enable Texas in the NAIS manifest, which sets \
+                         NAIS_TOKEN_INTROSPECTION_ENDPOINT, or set `introspection_endpoint`",
+                    )
+                })?;
+                BackendSettings::Texas {
+                    endpoint,
+                    body: self.introspection_body,
+                }
+            }
+        };
+        if let Some(audience) = &self.audience {
+            if Url::parse(audience).is_err() {
+                return Err(ConfigError::new(format!(
+                    "maskinporten.audience: `{audience}` is not an absolute URI; write it as \
+                     your consumers request it, for example `https://afp.nav.no/api`"
+                )));
+            }
+        }
+        for (key, value) in [
+            ("http_timeout", self.http_timeout),
+            ("refresh_interval", self.refresh_interval),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new(format!(
+                    "maskinporten.{key}: must be at least 1 second"
+                )));
+            }
+        }
+        Ok(Settings {
+            backend,
+            audience: self.audience.clone(),
+            leeway: self.leeway,
+            refresh_cooldown: Duration::from_secs(self.refresh_cooldown),
+            refresh_interval: Duration::from_secs(self.refresh_interval),
+            http_timeout: Duration::from_secs(self.http_timeout),
+            verdict_cache: self.verdict_cache,
+            require_keys_at_start: self.require_keys_at_start,
+            realm: self.realm.clone(),
+        })
+    }
+}
+
+fn parse_url(
+    value: &Option<String>,
+    key: &str,
+    var: Option<&str>,
+) -> Result<Option<Url>, ConfigError> {
+    let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(Some(url)),
+        _ => {
+            let from = var.map(|v| format!(" (or {v})")).unwrap_or_default();
+            Err(ConfigError::new(format!(
+                "maskinporten.{key}{from}: `{value}` is not an absolute http(s) URL"
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn nais_variables_are_the_defaults() {
+        let env = env_of(&[
+            ("MASKINPORTEN_ISSUER", "https://test.maskinporten.no/"),
+            ("MASKINPORTEN_JWKS_URI", "https://test.maskinporten.no/jwk"),
+        ]);
+        let config = Config::from_sources(&Figment::new(), env).unwrap();
+        assert_eq!(
+            config.issuer.as_deref(),
+            Some("https://test.maskinporten.no/")
+        );
+        assert_eq!(
+            config.jwks_uri.as_deref(),
+            Some("https://test.maskinporten.no/jwk")
+        );
+        assert!(config.settings().is_ok());
+    }
+
+    #[test]
+    fn explicit_keys_win_over_the_environment() {
+        let env = env_of(&[("MASKINPORTEN_ISSUER", "https://from-env/")]);
+        let figment = Figment::new().merge(("maskinporten.issuer", "https://explicit/"));
+        let config = Config::from_sources(&figment, env).unwrap();
+        assert_eq!(config.issuer.as_deref(), Some("https://explicit/"));
+    }
+
+    #[test]
+    fn no_issuer_source_names_the_key_and_the_variable() {
+        let config = Config::from_sources(&Figment::new(), |_| None).unwrap();
+        let err = config.settings().unwrap_err().to_string();
+        assert!(err.contains("maskinporten.issuer"), "{err}");
+        assert!(err.contains("MASKINPORTEN_ISSUER"), "{err}");
+    }
+
+    #[test]
+    fn relative_audience_is_refused() {
+        let figment = Figment::new()
+            .merge((
+                "maskinporten.well_known_url",
+                "https://issuer/.well-known/oauth-authorization-server",
+            ))
+            .merge(("maskinporten.audience", "afp-api"));
+        let config = Config::from_sources(&figment, |_| None).unwrap();
+        let err = config.settings().unwrap_err().to_string();
+        assert!(err.contains("maskinporten.audience"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_an_error_not_ignored() {
+        let figment = Figment::new().merge(("maskinporten.issuers", "https://typo/"));
+        assert!(Config::from_sources(&figment, |_| None).is_err());
+    }
+
+    #[test]
+    fn texas_without_an_endpoint_names_the_variable() {
+        let figment = Figment::new().merge(("maskinporten.validation", "texas"));
+        let config = Config::from_sources(&figment, |_| None).unwrap();
+        let err = config.settings().unwrap_err().to_string();
+        assert!(err.contains("NAIS_TOKEN_INTROSPECTION_ENDPOINT"), "{err}");
+    }
+
+    #[test]
+    fn texas_needs_no_issuer() {
+        let env = env_of(&[(
+            "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+            "http://127.0.0.1:7164/api/v1/introspect",
+        )]);
+        let figment = Figment::new().merge(("maskinporten.validation", "texas"));
+        let config = Config::from_sources(&figment, env).unwrap();
+        assert!(matches!(
+            config.settings().unwrap().backend,
+            BackendSettings::Texas { .. }
+        ));
+    }
+
+    #[test]
+    fn a_non_url_jwks_uri_names_its_variable() {
+        let figment = Figment::new()
+            .merge(("maskinporten.issuer", "https://issuer/"))
+            .merge(("maskinporten.jwks_uri", "/jwks"));
+        let config = Config::from_sources(&figment, |_| None).unwrap();
+        let err = config.settings().unwrap_err().to_string();
+        assert!(err.contains("MASKINPORTEN_JWKS_URI"), "{err}");
+    }
+}

@@ -1,0 +1,205 @@
+//! The request guards: [`Claims`] for any handler that wants the caller's
+//! identity, and `Authorized<S>`, which `#[scopes]` inserts to enforce its
+//! scopes. Both share one validation per request through Rocket's local cache.
+
+use std::marker::PhantomData;
+
+use rocket::http::HeaderMap;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use crate::claims::Claims;
+use crate::rejection::Rejection;
+use crate::response;
+use crate::scope::Requirement;
+use crate::validate::{Validator, MAX_TOKEN_LEN};
+
+/// The outcome of validating this request's token, computed at most once per
+/// request however many guards ask. A private type, so no other local-cache
+/// user can collide with it.
+struct Verdict(Result<Claims, Rejection>);
+
+/// Validates the request's bearer token once and remembers the outcome.
+async fn verdict<'r>(request: &'r Request<'_>) -> &'r Result<Claims, Rejection> {
+    let cached = request
+        .local_cache_async(async {
+            let Some(validator) = request.rocket().state::<Validator>() else {
+                log::error!(target: "maskinporten",
+                    "a protected route ran without the Maskinporten fairing: attach `Maskinporten::fairing()`");
+                return Verdict(Err(Rejection::Unavailable("fairing not attached".into())));
+            };
+            let token = match bearer_token(request.headers()) {
+                Ok(token) => token,
+                Err(rejection) => return Verdict(Err(rejection)),
+            };
+            Verdict(validator.validate(token).await)
+        })
+        .await;
+    &cached.0
+}
+
+/// Finds the bearer token in the `Authorization` header (RFC 6750 §2.1). The
+/// query string and the body are never looked at (§2.2, §2.3).
+pub(crate) fn bearer_token<'h>(headers: &'h HeaderMap<'_>) -> Result<&'h str, Rejection> {
+    let mut values = headers.get("Authorization");
+    let Some(value) = values.next() else {
+        return Err(Rejection::MissingCredentials);
+    };
+    if values.next().is_some() {
+        return Err(Rejection::MalformedRequest(
+            "more than one Authorization header",
+        ));
+    }
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        // Another scheme (Basic, say) carries no bearer credentials: RFC 6750
+        // §3.1 answers that with a bare challenge.
+        return Err(Rejection::MissingCredentials);
+    }
+    let token = rest.trim_start_matches(' ').trim_end();
+    if token.is_empty() {
+        return Err(Rejection::MalformedRequest("Bearer without a token"));
+    }
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(Rejection::MalformedRequest("token too large"));
+    }
+    if !is_b64token(token) {
+        return Err(Rejection::MalformedRequest(
+            "token has characters outside b64token",
+        ));
+    }
+    Ok(token)
+}
+
+/// RFC 6750's `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
+/// Turns a rejection into the guard's error, recording it for the response
+/// fairing (which writes `WWW-Authenticate`) and logging why.
+fn refuse<T>(request: &Request<'_>, rejection: Rejection) -> Outcome<T, Rejection> {
+    response::record(request, &rejection);
+    Outcome::Error((rejection.status(), rejection))
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Claims {
+    type Error = Rejection;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match verdict(request).await {
+            Ok(claims) => Outcome::Success(claims.clone()),
+            Err(rejection) => refuse(request, rejection.clone()),
+        }
+    }
+}
+
+/// The scopes a `#[scopes]` handler requires, attached to a marker type the
+/// macro generates. Not meant to be implemented by hand.
+#[doc(hidden)]
+pub trait ScopeSet: Send + Sync + 'static {
+    /// The requirement as written in the attribute.
+    const REQUIREMENT: Requirement;
+}
+
+/// The guard `#[scopes]` inserts: succeeds when the request carries a valid
+/// token that meets `S::REQUIREMENT`.
+#[doc(hidden)]
+pub struct Authorized<S: ScopeSet> {
+    claims: Claims,
+    scopes: PhantomData<S>,
+}
+
+impl<S: ScopeSet> Authorized<S> {
+    /// The verified claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, S: ScopeSet> FromRequest<'r> for Authorized<S> {
+    type Error = Rejection;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let claims = match verdict(request).await {
+            Ok(claims) => claims,
+            Err(rejection) => return refuse(request, rejection.clone()),
+        };
+        if !S::REQUIREMENT.is_met_by(claims.scope()) {
+            return refuse(request, Rejection::InsufficientScope(S::REQUIREMENT));
+        }
+        Outcome::Success(Authorized {
+            claims: claims.clone(),
+            scopes: PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rocket::http::Header;
+
+    fn headers(values: &[&'static str]) -> HeaderMap<'static> {
+        let mut map = HeaderMap::new();
+        for v in values {
+            map.add(Header::new("Authorization", *v));
+        }
+        map
+    }
+
+    #[test]
+    fn scheme_is_case_insensitive() {
+        for v in [
+            "Bearer abc.def.ghi",
+            "bearer abc.def.ghi",
+            "BEARER  abc.def.ghi",
+        ] {
+            assert_eq!(bearer_token(&headers(&[v])), Ok("abc.def.ghi"), "{v}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_are_missing_credentials() {
+        for v in ["Basic dXNlcjpwYXNz", "Bearerabc", "Token abc"] {
+            assert_eq!(
+                bearer_token(&headers(&[v])),
+                Err(Rejection::MissingCredentials),
+                "{v}"
+            );
+        }
+        assert_eq!(
+            bearer_token(&headers(&[])),
+            Err(Rejection::MissingCredentials)
+        );
+    }
+
+    #[test]
+    fn malformed_bearer_credentials_are_invalid_requests() {
+        for v in [
+            "Bearer",
+            "Bearer ",
+            "Bearer a b",
+            "Bearer a\"b",
+            "Bearer ==",
+            "Bearer æøå",
+        ] {
+            assert!(
+                matches!(
+                    bearer_token(&headers(&[v])),
+                    Err(Rejection::MalformedRequest(_))
+                ),
+                "{v}"
+            );
+        }
+        assert!(matches!(
+            bearer_token(&headers(&["Bearer a", "Bearer b"])),
+            Err(Rejection::MalformedRequest(_))
+        ));
+    }
+}

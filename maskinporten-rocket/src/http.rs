@@ -1,0 +1,82 @@
+//! The one HTTP client every outgoing call shares: issuer metadata, JWKS and
+//! Texas. Every call has a connect and a total timeout, and no answer is read
+//! past a size limit, so a slow or hostile peer costs bounded time and memory.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// What the issuer or Texas did wrong, for the log; never shown to clients.
+#[derive(Debug)]
+pub(crate) enum FetchError {
+    Transport(reqwest::Error),
+    Status(u16),
+    TooLarge(usize),
+    NotJson(serde_json::Error),
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Transport(e) if e.is_timeout() => write!(f, "timed out: {e}"),
+            FetchError::Transport(e) => write!(f, "request failed: {e}"),
+            FetchError::Status(code) => write!(f, "answered HTTP {code}"),
+            FetchError::TooLarge(limit) => write!(f, "answer exceeds {limit} bytes"),
+            FetchError::NotJson(e) => write!(f, "answer is not JSON: {e}"),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Http {
+    client: reqwest::Client,
+}
+
+impl Http {
+    pub(crate) fn new(timeout: Duration) -> Result<Http, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .user_agent(concat!("maskinporten-rocket/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Http { client })
+    }
+
+    /// GETs `url` and parses the answer as JSON, reading at most `limit` bytes.
+    pub(crate) async fn get_json(&self, url: &str, limit: usize) -> Result<Value, FetchError> {
+        let request = self.client.get(url).header("accept", "application/json");
+        read_json(request, limit).await
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+/// Sends `request` and parses a 200 answer's body as JSON, refusing bodies over
+/// `limit` bytes before they are read in full.
+pub(crate) async fn read_json(
+    request: reqwest::RequestBuilder,
+    limit: usize,
+) -> Result<Value, FetchError> {
+    let mut response = request.send().await.map_err(FetchError::Transport)?;
+    let status = response.status();
+    if status != reqwest::StatusCode::OK {
+        return Err(FetchError::Status(status.as_u16()));
+    }
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
+        return Err(FetchError::TooLarge(limit));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(FetchError::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(FetchError::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(FetchError::NotJson)
+}

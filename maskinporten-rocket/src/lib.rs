@@ -1,0 +1,79 @@
+//! Protect Rocket handlers with Maskinporten tokens: one attribute per
+//! handler, one fairing per app.
+//!
+//! ```
+//! use maskinporten_rocket::{scopes, Claims, Maskinporten};
+//!
+//! #[scopes("nav:helse/sykepenger/afp.read")]
+//! #[rocket::get("/afp")]
+//! fn afp(claims: Claims) -> String {
+//!     format!("AFP for {}", claims.consumer_orgno().unwrap_or("?"))
+//! }
+//!
+//! # #[cfg(feature = "testing")]
+//! # fn main() { rocket::execute(async {
+//! use maskinporten_rocket::testing::{bearer, Issuer};
+//! use rocket::http::Status;
+//!
+//! // A stand-in Maskinporten on 127.0.0.1, serving metadata and JWKS.
+//! let issuer = Issuer::start().await;
+//! let rocket = rocket::custom(issuer.figment())
+//!     .attach(Maskinporten::fairing())
+//!     .mount("/", rocket::routes![afp]);
+//! let client = rocket::local::asynchronous::Client::tracked(rocket).await.unwrap();
+//!
+//! let token = issuer.token().scope("nav:helse/sykepenger/afp.read").consumer("123456789").sign();
+//! let response = client.get("/afp").header(bearer(&token)).dispatch().await;
+//! assert_eq!(response.status(), Status::Ok);
+//! assert_eq!(response.into_string().await.unwrap(), "AFP for 123456789");
+//!
+//! let response = client.get("/afp").dispatch().await;
+//! assert_eq!(response.status(), Status::Unauthorized);
+//! assert_eq!(response.headers().get_one("WWW-Authenticate"), Some("Bearer"));
+//! # }) }
+//! # #[cfg(not(feature = "testing"))]
+//! # fn main() {}
+//! ```
+//!
+//! - [`scopes`] on a handler (above the route attribute) requires the listed
+//!   scopes; `#[scopes(any("a", "b"))]` requires one of them. Scope strings
+//!   are checked against NAIS's grammar at compile time.
+//! - [`Claims`] is a request guard with the verified token's claims.
+//! - [`Maskinporten::fairing`] reads the `maskinporten` table of Rocket's
+//!   configuration ([`Config`]), with the NAIS variables
+//!   (`MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI`,
+//!   `MASKINPORTEN_WELL_KNOWN_URL`) as defaults, so on NAIS it needs none.
+//! - Refusals follow RFC 6750: 401 with `WWW-Authenticate: Bearer` when no
+//!   token is sent, 401 `invalid_token` for a bad token, 403
+//!   `insufficient_scope` for a missing scope, 503 with `Retry-After` when the
+//!   issuer cannot be reached. See [`Rejection`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod claims;
+mod config;
+mod fairing;
+mod guard;
+mod http;
+mod rejection;
+mod response;
+pub mod scope;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod validate;
+
+pub use claims::{Claims, Organisation};
+pub use config::{Config, IntrospectionBody, ValidationMode};
+pub use fairing::Maskinporten;
+pub use maskinporten_macros::scopes;
+pub use rejection::{Rejection, TokenError};
+pub use scope::{Scope, ScopeError};
+pub use validate::Validator;
+
+/// What `#[scopes]` expands to refers to these. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::guard::{Authorized, ScopeSet};
+    pub use crate::scope::Requirement;
+}

@@ -1,0 +1,202 @@
+//! Every reason a request is refused, with the status and RFC 6750 error it
+//! maps to (SPEC §5). The detail is for the log; clients only ever see the
+//! fixed `error_description` of each kind.
+
+use std::fmt;
+
+use rocket::http::Status;
+
+use crate::scope::Requirement;
+
+/// Why a request did not get through. A guard's error type, so a handler or
+/// catcher can tell the cases apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// No `Authorization: Bearer` credentials: 401 with a bare challenge.
+    MissingCredentials,
+    /// The `Authorization` header is malformed: 400 `invalid_request`.
+    MalformedRequest(&'static str),
+    /// The token is not valid: 401 `invalid_token`.
+    InvalidToken(TokenError),
+    /// The token is valid but lacks a required scope: 403 `insufficient_scope`.
+    InsufficientScope(Requirement),
+    /// The validator could not decide (issuer or Texas unreachable): 503.
+    Unavailable(String),
+}
+
+/// Why a token is not valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Not a compact JWS, bad base64url, bad JSON, a claim of the wrong type.
+    Malformed(&'static str),
+    /// A header the resource server does not accept (`crit`, key material,
+    /// nested token).
+    ForbiddenHeader(&'static str),
+    /// The `alg` is not the one the key allows.
+    Algorithm(String),
+    /// No key in the JWKS has the token's `kid`.
+    UnknownKey,
+    /// The signature does not verify.
+    BadSignature,
+    /// `exp` has passed.
+    Expired,
+    /// `nbf` or `iat` lies in the future.
+    NotYetValid,
+    /// `iss` is not the configured issuer.
+    WrongIssuer,
+    /// `aud` does not hold the configured audience.
+    WrongAudience,
+    /// The introspection endpoint said the token is not active.
+    Inactive(String),
+}
+
+impl TokenError {
+    /// The fixed text sent as `error_description`: it never carries detail
+    /// from the token, the key or the validator.
+    pub fn description(&self) -> &'static str {
+        match self {
+            TokenError::Malformed(_) => "The access token is malformed",
+            TokenError::ForbiddenHeader(_) | TokenError::Algorithm(_) => {
+                "The access token header is not accepted"
+            }
+            TokenError::UnknownKey => "The access token is signed with an unknown key",
+            TokenError::BadSignature => "The access token signature is invalid",
+            TokenError::Expired => "The access token expired",
+            TokenError::NotYetValid => "The access token is not valid yet",
+            TokenError::WrongIssuer => "The access token is from another issuer",
+            TokenError::WrongAudience => "The access token is for another audience",
+            TokenError::Inactive(_) => "The access token is not active",
+        }
+    }
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenError::Malformed(why) => write!(f, "malformed token: {why}"),
+            TokenError::ForbiddenHeader(what) => write!(f, "refused header: {what}"),
+            TokenError::Algorithm(alg) => write!(f, "algorithm {alg:?} not allowed for this key"),
+            TokenError::UnknownKey => f.write_str("no key with the token's kid"),
+            TokenError::BadSignature => f.write_str("signature does not verify"),
+            TokenError::Expired => f.write_str("token expired"),
+            TokenError::NotYetValid => f.write_str("nbf or iat is in the future"),
+            TokenError::WrongIssuer => f.write_str("iss is not the configured issuer"),
+            TokenError::WrongAudience => f.write_str("aud does not hold the configured audience"),
+            TokenError::Inactive(why) => write!(f, "introspection says inactive: {why}"),
+        }
+    }
+}
+
+impl Rejection {
+    /// The status the response carries.
+    pub fn status(&self) -> Status {
+        match self {
+            Rejection::MissingCredentials | Rejection::InvalidToken(_) => Status::Unauthorized,
+            Rejection::MalformedRequest(_) => Status::BadRequest,
+            Rejection::InsufficientScope(_) => Status::Forbidden,
+            Rejection::Unavailable(_) => Status::ServiceUnavailable,
+        }
+    }
+
+    /// The `WWW-Authenticate` value, or `None` for 503.
+    pub(crate) fn challenge(&self, realm: Option<&str>) -> Option<String> {
+        let mut value = String::from("Bearer");
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(realm) = realm {
+            params.push(("realm", realm.to_owned()));
+        }
+        match self {
+            Rejection::MissingCredentials => {}
+            Rejection::MalformedRequest(_) => params.push(("error", "invalid_request".into())),
+            Rejection::InvalidToken(e) => {
+                params.push(("error", "invalid_token".into()));
+                params.push(("error_description", e.description().into()));
+            }
+            Rejection::InsufficientScope(required) => {
+                params.push(("error", "insufficient_scope".into()));
+                params.push(("scope", required.to_string()));
+            }
+            Rejection::Unavailable(_) => return None,
+        }
+        for (i, (name, v)) in params.iter().enumerate() {
+            value.push_str(if i == 0 { " " } else { ", " });
+            value.push_str(name);
+            value.push_str("=\"");
+            // Values are our own vocabulary, checked scopes or the configured
+            // realm; escaping keeps even a strange realm a valid quoted-string.
+            for c in v.chars() {
+                if c == '"' || c == '\\' {
+                    value.push('\\');
+                }
+                value.push(c);
+            }
+            value.push('"');
+        }
+        Some(value)
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::MissingCredentials => f.write_str("no bearer credentials"),
+            Rejection::MalformedRequest(why) => write!(f, "malformed Authorization header: {why}"),
+            Rejection::InvalidToken(e) => write!(f, "invalid token: {e}"),
+            Rejection::InsufficientScope(required) => {
+                write!(f, "token lacks the required scopes ({required})")
+            }
+            Rejection::Unavailable(why) => write!(f, "cannot decide: {why}"),
+        }
+    }
+}
+
+impl From<TokenError> for Rejection {
+    fn from(e: TokenError) -> Self {
+        Rejection::InvalidToken(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges_follow_rfc_6750() {
+        assert_eq!(
+            Rejection::MissingCredentials.challenge(None).as_deref(),
+            Some("Bearer")
+        );
+        assert_eq!(
+            Rejection::MissingCredentials
+                .challenge(Some("afp"))
+                .as_deref(),
+            Some("Bearer realm=\"afp\"")
+        );
+        assert_eq!(
+            Rejection::MalformedRequest("x").challenge(None).as_deref(),
+            Some("Bearer error=\"invalid_request\"")
+        );
+        assert_eq!(
+            Rejection::InvalidToken(TokenError::Expired)
+                .challenge(None)
+                .as_deref(),
+            Some("Bearer error=\"invalid_token\", error_description=\"The access token expired\"")
+        );
+        assert_eq!(
+            Rejection::InsufficientScope(Requirement::all(&["nav:a/bc", "nav:a/de"]))
+                .challenge(None)
+                .as_deref(),
+            Some("Bearer error=\"insufficient_scope\", scope=\"nav:a/bc nav:a/de\"")
+        );
+        assert_eq!(Rejection::Unavailable("down".into()).challenge(None), None);
+    }
+
+    #[test]
+    fn descriptions_never_carry_the_detail() {
+        let e = TokenError::Inactive("token is expired, secret=abc".into());
+        assert!(!e.description().contains("secret"));
+        let e = TokenError::Algorithm("HS256-with-key".into());
+        assert!(!e.description().contains("HS256"));
+    }
+}

@@ -1,0 +1,239 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::hmac;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::issuer::SigningKey;
+
+/// Builds tokens shaped like Maskinporten's (SPEC §3), and forgeries of them.
+///
+/// Defaults: `iss` is the stand-in issuer, `consumer` is organisation
+/// `123456789`, `client_id` and `jti` are set, `iat` is now and `exp` two
+/// minutes later, no `scope`, no `aud`, header `{"alg":"RS256","kid":…}`.
+///
+/// ```
+/// # fn main() { rocket::execute(async {
+/// use maskinporten_rocket::testing::Issuer;
+///
+/// let issuer = Issuer::start().await;
+/// let expired = issuer.token().scope("nav:helse/sykepenger/afp.read").expires_in(-60).sign();
+/// let forged = issuer.token().scope("nav:helse/sykepenger/afp.read").sign_with_alg_none();
+/// # let _ = (expired, forged);
+/// # }) }
+/// ```
+#[derive(Clone)]
+pub struct TokenBuilder {
+    key: SigningKey,
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+    scopes: Vec<String>,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn organisation(orgno: &str) -> Value {
+    json!({ "authority": "iso6523-actorid-upis", "ID": format!("0192:{orgno}") })
+}
+
+static NEXT_JTI: AtomicU64 = AtomicU64::new(1);
+
+impl TokenBuilder {
+    pub(crate) fn new(issuer: &str, key: SigningKey) -> TokenBuilder {
+        let now = now();
+        let mut header = Map::new();
+        header.insert("alg".into(), json!("RS256"));
+        header.insert("kid".into(), json!(key.kid()));
+        let claims = json!({
+            "iss": issuer,
+            "client_amr": "private_key_jwt",
+            "token_type": "Bearer",
+            "client_id": "test-client",
+            "consumer": organisation("123456789"),
+            "iat": now,
+            "exp": now + 120,
+            "jti": format!("jti-{}", NEXT_JTI.fetch_add(1, Ordering::Relaxed)),
+        });
+        let Value::Object(claims) = claims else {
+            unreachable!("json! of an object literal is an object")
+        };
+        TokenBuilder {
+            key,
+            header,
+            claims,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// Adds a scope to the `scope` claim (space-separated, in order).
+    pub fn scope(mut self, scope: &str) -> Self {
+        self.scopes.push(scope.to_owned());
+        self
+    }
+
+    /// The consumer's organisation number (`consumer.ID` = `0192:<orgno>`).
+    pub fn consumer(self, orgno: &str) -> Self {
+        self.claim("consumer", organisation(orgno))
+    }
+
+    /// A `supplier`, as in delegated access.
+    pub fn supplier(self, orgno: &str) -> Self {
+        self.claim("supplier", organisation(orgno))
+    }
+
+    /// `client_id`.
+    pub fn client_id(self, client_id: &str) -> Self {
+        self.claim("client_id", json!(client_id))
+    }
+
+    /// `aud`, as in an audience-restricted token.
+    pub fn audience(self, audience: &str) -> Self {
+        self.claim("aud", json!(audience))
+    }
+
+    /// `iss`, to forge a token from another issuer.
+    pub fn issuer(self, issuer: &str) -> Self {
+        self.claim("iss", json!(issuer))
+    }
+
+    /// `exp` this many seconds from now (negative: already expired).
+    pub fn expires_in(self, seconds: i64) -> Self {
+        self.claim("exp", json!(now() + seconds))
+    }
+
+    /// `iat` this many seconds from now (positive: issued in the future).
+    pub fn issued_in(self, seconds: i64) -> Self {
+        self.claim("iat", json!(now() + seconds))
+    }
+
+    /// `nbf` this many seconds from now.
+    pub fn not_before_in(self, seconds: i64) -> Self {
+        self.claim("nbf", json!(now() + seconds))
+    }
+
+    /// Sets any claim.
+    pub fn claim(mut self, name: &str, value: Value) -> Self {
+        self.claims.insert(name.to_owned(), value);
+        self
+    }
+
+    /// Removes a claim.
+    pub fn without_claim(mut self, name: &str) -> Self {
+        self.claims.remove(name);
+        self
+    }
+
+    /// Sets any header parameter (`kid`, `alg`, `jku`, `crit`…).
+    pub fn header(mut self, name: &str, value: Value) -> Self {
+        self.header.insert(name.to_owned(), value);
+        self
+    }
+
+    /// The `kid` header, for a token under a key the issuer does not publish.
+    pub fn kid(self, kid: &str) -> Self {
+        self.header("kid", json!(kid))
+    }
+
+    /// Signs with another key while keeping the `kid` header as it is: a
+    /// stranger's key under a known `kid`.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.key = key;
+        self
+    }
+
+    fn claims_json(&self) -> String {
+        let mut claims = self.claims.clone();
+        if !self.scopes.is_empty() {
+            claims.insert("scope".into(), json!(self.scopes.join(" ")));
+        }
+        Value::Object(claims).to_string()
+    }
+
+    /// `base64url(header) "." base64url(claims)` from raw JSON texts.
+    fn signing_input(header: &str, claims: &str) -> String {
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
+        )
+    }
+
+    /// The token, signed RS256 with the key.
+    pub fn sign(&self) -> String {
+        let header = Value::Object(self.header.clone()).to_string();
+        sign_rs256(
+            &self.key,
+            &Self::signing_input(&header, &self.claims_json()),
+        )
+    }
+
+    /// Signs header and claims given as raw JSON text, for what a builder
+    /// cannot express (duplicate member names, odd types).
+    pub fn sign_raw(&self, header_json: &str, claims_json: &str) -> String {
+        sign_rs256(&self.key, &Self::signing_input(header_json, claims_json))
+    }
+
+    /// `alg: none` with an empty signature.
+    pub fn sign_with_alg_none(&self) -> String {
+        self.unsigned_with_alg("none")
+    }
+
+    /// The header's `alg` replaced by `alg` (say `None` or `NONE`), with an
+    /// empty signature.
+    pub fn unsigned_with_alg(&self, alg: &str) -> String {
+        let mut header = self.header.clone();
+        header.insert("alg".into(), json!(alg));
+        let header = Value::Object(header).to_string();
+        format!("{}.", Self::signing_input(&header, &self.claims_json()))
+    }
+
+    /// Algorithm confusion: HS256, with the issuer's public key (as PEM) as
+    /// the HMAC secret.
+    pub fn sign_hs256_with_public_key(&self) -> String {
+        let mut header = self.header.clone();
+        header.insert("alg".into(), json!("HS256"));
+        let input = Self::signing_input(&Value::Object(header).to_string(), &self.claims_json());
+        let key = hmac::Key::new(hmac::HMAC_SHA256, public_key_pem(&self.key).as_bytes());
+        let tag = hmac::sign(&key, input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    }
+}
+
+fn sign_rs256(key: &SigningKey, input: &str) -> String {
+    let pair = key.pair();
+    let mut signature = vec![0; pair.public_modulus_len()];
+    pair.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        input.as_bytes(),
+        &mut signature,
+    )
+    .expect("RSA signing with a freshly generated key");
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// The public key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) document.
+fn public_key_pem(key: &SigningKey) -> String {
+    use aws_lc_rs::encoding::AsDer;
+    let der = key
+        .pair()
+        .public_key()
+        .as_der()
+        .expect("DER encoding of an RSA public key");
+    let body = STANDARD.encode(der.as_ref());
+    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+    for line in body.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PUBLIC KEY-----\n");
+    pem
+}

@@ -1,0 +1,75 @@
+//! Where a token is checked by Texas, the NAIS sidecar (SPEC §4).
+//!
+//! Texas answers every introspection with HTTP 200: `{"active": true, <the
+//! token's claims>}` or `{"active": false, "error": "<reason>"}`. Anything
+//! else (no answer in time, another status, a body that is not that JSON)
+//! means we could not decide: the request gets 503, never 401, and never
+//! passes. Texas does not check `scope`, nor `aud` for Maskinporten: the
+//! guards and `Validator` do that for every backend alike.
+
+use std::collections::HashMap;
+
+use reqwest::Url;
+use serde_json::Value;
+
+use super::jws::Jws;
+use crate::claims::Claims;
+use crate::http::{read_json, FetchError, Http};
+use crate::rejection::{Rejection, TokenError};
+
+/// A Texas answer holds the token's claims; a few KiB at most.
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// How the token is sent to Texas; both are in the NAIS documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Json,
+    Form,
+}
+
+pub(crate) struct TexasValidator {
+    pub(crate) http: Http,
+    pub(crate) endpoint: Url,
+    pub(crate) encoding: Encoding,
+}
+
+impl TexasValidator {
+    pub(crate) async fn verify(&self, token: &str) -> Result<Claims, Rejection> {
+        // Refuse locally what is not even a well-formed JWS, or what carries
+        // headers we never accept (Texas lets a `crit` header through).
+        Jws::parse(token)?;
+        let mut body = HashMap::with_capacity(2);
+        body.insert("identity_provider", "maskinporten");
+        body.insert("token", token);
+        let request = self.http.client().post(self.endpoint.clone());
+        let request = match self.encoding {
+            Encoding::Json => request.json(&body),
+            Encoding::Form => request.form(&body),
+        };
+        let answer = read_json(request, MAX_ANSWER_BYTES)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        let Value::Object(mut object) = answer else {
+            return Err(Rejection::Unavailable(
+                "Texas answered JSON that is not an object".into(),
+            ));
+        };
+        match object.remove("active") {
+            Some(Value::Bool(true)) => Ok(Claims::from_object(object)?),
+            Some(Value::Bool(false)) => {
+                let why = object
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no reason given");
+                Err(TokenError::Inactive(why.chars().take(200).collect()).into())
+            }
+            _ => Err(Rejection::Unavailable(
+                "Texas answered without a boolean `active`".into(),
+            )),
+        }
+    }
+}
+
+fn unavailable(e: &FetchError) -> Rejection {
+    Rejection::Unavailable(format!("Texas {e}"))
+}

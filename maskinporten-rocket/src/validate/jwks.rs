@@ -1,0 +1,351 @@
+//! Where keys are fetched and kept: issuer metadata (RFC 8414), the JWKS,
+//! and the rules for refreshing them (SPEC §8).
+//!
+//! Readers never wait for the network: the trusted issuer and its keys sit
+//! behind an `ArcSwap`, replaced whole when a fetch succeeds. Fetches take a
+//! separate async mutex, so at most one is in flight and callers that queued
+//! behind it share its result. A token under an unknown `kid` sets off at most
+//! one fetch per cooldown. A failed fetch, or a JWKS with no usable key, keeps
+//! the keys we had.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwapOption;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use serde_json::Value;
+
+use crate::config::Sources;
+use crate::http::Http;
+
+/// Metadata and JWKS documents are a few KiB; refuse to read more than this.
+const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
+/// More keys than any issuer publishes; a longer list is cut, not trusted whole.
+const MAX_KEYS: usize = 64;
+/// RSA keys shorter than this are not used (RFC 7518 §3.3).
+const MIN_RSA_MODULUS_BYTES: usize = 2048 / 8;
+
+/// A verification key from the JWKS.
+pub(crate) struct Key {
+    pub(crate) decoding: DecodingKey,
+    /// The JWK's declared `alg`, or RS256 when it declares none.
+    pub(crate) algorithm: Algorithm,
+}
+
+/// What we trust: the issuer and its keys, as of one successful fetch.
+pub(crate) struct Anchor {
+    pub(crate) issuer: String,
+    pub(crate) keys: HashMap<String, Arc<Key>>,
+}
+
+/// Why no key could be found for a `kid`.
+#[derive(Debug)]
+pub(crate) enum KeyLookupError {
+    /// We have keys, but none under this `kid`.
+    Unknown,
+    /// We have no keys at all yet: the issuer has not been reachable.
+    Unavailable,
+}
+
+pub(crate) struct KeyStore {
+    http: Http,
+    sources: Sources,
+    cooldown: Duration,
+    anchor: ArcSwapOption<Anchor>,
+    /// Bumped after every successful fetch, so a caller that waited for the
+    /// fetch lock can tell that someone else already refreshed.
+    generation: AtomicU64,
+    fetch: tokio::sync::Mutex<FetchState>,
+}
+
+#[derive(Default)]
+struct FetchState {
+    last_on_demand: Option<Instant>,
+    /// The metadata of the last successful discovery: a refresh for an
+    /// unknown `kid` reuses it, the periodic refresh fetches it again.
+    metadata: Option<Metadata>,
+    /// Counts consecutive failures, for the background task's backoff.
+    failures: u32,
+}
+
+impl KeyStore {
+    pub(crate) fn new(http: Http, sources: Sources, cooldown: Duration) -> KeyStore {
+        KeyStore {
+            http,
+            sources,
+            cooldown,
+            anchor: ArcSwapOption::empty(),
+            generation: AtomicU64::new(0),
+            fetch: tokio::sync::Mutex::new(FetchState::default()),
+        }
+    }
+
+    /// Whether keys are loaded, so that tokens can be verified.
+    pub(crate) fn is_ready(&self) -> bool {
+        self.anchor.load().is_some()
+    }
+
+    /// The key under `kid`, with the issuer it belongs to. A known `kid`
+    /// never waits; an unknown one may set off one refresh (see module docs).
+    pub(crate) async fn key(&self, kid: &str) -> Result<(Arc<Anchor>, Arc<Key>), KeyLookupError> {
+        let seen = self.generation.load(Ordering::Acquire);
+        if let Some(found) = self.lookup(kid) {
+            return Ok(found);
+        }
+        self.refresh_for_unknown_kid(seen).await;
+        match self.lookup(kid) {
+            Some(found) => Ok(found),
+            None if self.is_ready() => Err(KeyLookupError::Unknown),
+            None => Err(KeyLookupError::Unavailable),
+        }
+    }
+
+    fn lookup(&self, kid: &str) -> Option<(Arc<Anchor>, Arc<Key>)> {
+        let anchor = self.anchor.load_full()?;
+        let key = anchor.keys.get(kid)?.clone();
+        Some((anchor, key))
+    }
+
+    /// The one place an unknown `kid` leads to a fetch.
+    async fn refresh_for_unknown_kid(&self, seen_generation: u64) {
+        let mut state = self.fetch.lock().await;
+        if self.generation.load(Ordering::Acquire) != seen_generation {
+            return; // refreshed while we waited: use that result
+        }
+        if state
+            .last_on_demand
+            .is_some_and(|at| at.elapsed() < self.cooldown)
+        {
+            log::debug!(target: "maskinporten", "unknown kid: JWKS refresh still cooling down");
+            return;
+        }
+        state.last_on_demand = Some(Instant::now());
+        self.fetch_locked(&mut state, Discovery::Reuse).await;
+    }
+
+    /// Fetches metadata (when needed) and keys now. Returns whether keys are
+    /// loaded afterwards. Used at start and by the background task.
+    pub(crate) async fn refresh(&self) -> bool {
+        let mut state = self.fetch.lock().await;
+        self.fetch_locked(&mut state, Discovery::Refetch).await;
+        self.is_ready()
+    }
+
+    /// How long the background task should wait before the next refresh:
+    /// the interval when all is well, a doubling backoff after failures.
+    pub(crate) async fn next_refresh_in(&self, interval: Duration) -> Duration {
+        let failures = self.fetch.lock().await.failures;
+        if failures == 0 {
+            interval
+        } else {
+            Duration::from_secs(1u64 << (failures - 1).min(16)).min(interval)
+        }
+    }
+
+    async fn fetch_locked(&self, state: &mut FetchState, discovery: Discovery) {
+        match self.fetch_anchor(state, discovery).await {
+            Ok(anchor) => {
+                let mut kids: Vec<&str> = anchor.keys.keys().map(String::as_str).collect();
+                kids.sort_unstable();
+                log::info!(target: "maskinporten", "loaded {} signing keys for {} (kids: {})",
+                    kids.len(), anchor.issuer, kids.join(", "));
+                self.anchor.store(Some(Arc::new(anchor)));
+                self.generation.fetch_add(1, Ordering::AcqRel);
+                state.failures = 0;
+            }
+            Err(why) => {
+                state.failures = state.failures.saturating_add(1);
+                let kept = if self.is_ready() {
+                    "keeping the keys we have"
+                } else {
+                    "no keys loaded yet"
+                };
+                log::error!(target: "maskinporten", "refreshing issuer keys failed: {why}; {kept}");
+            }
+        }
+    }
+
+    async fn fetch_anchor(
+        &self,
+        state: &mut FetchState,
+        discovery: Discovery,
+    ) -> Result<Anchor, String> {
+        let sources = &self.sources;
+        let metadata = match (&sources.issuer, &sources.jwks_uri, &sources.well_known_url) {
+            (Some(_), Some(_), _) => None,
+            (_, _, Some(url)) => {
+                let cached = state
+                    .metadata
+                    .clone()
+                    .filter(|_| discovery == Discovery::Reuse);
+                let metadata = match cached {
+                    Some(metadata) => metadata,
+                    None => match (self.fetch_metadata(url.as_str()).await, &state.metadata) {
+                        (Ok(fresh), _) => fresh,
+                        (Err(why), Some(known)) => {
+                            log::warn!(target: "maskinporten", "{why}; using the metadata we have");
+                            known.clone()
+                        }
+                        (Err(why), None) => return Err(why),
+                    },
+                };
+                state.metadata = Some(metadata.clone());
+                Some(metadata)
+            }
+            // `Config::settings` refuses configurations without a source.
+            _ => return Err("no issuer metadata source configured".into()),
+        };
+        // Explicit values win over discovered ones (SPEC §3).
+        let issuer = match (&sources.issuer, &metadata) {
+            (Some(issuer), _) => issuer.clone(),
+            (None, Some(m)) => m.issuer.clone().ok_or("metadata has no `issuer`")?,
+            (None, None) => return Err("no issuer configured".into()),
+        };
+        let jwks_uri = match (&sources.jwks_uri, &metadata) {
+            (Some(uri), _) => uri.to_string(),
+            (None, Some(m)) => m.jwks_uri.clone().ok_or("metadata has no `jwks_uri`")?,
+            (None, None) => return Err("no jwks_uri configured".into()),
+        };
+        let jwks = self
+            .http
+            .get_json(&jwks_uri, MAX_DOCUMENT_BYTES)
+            .await
+            .map_err(|e| format!("JWKS at {jwks_uri} {e}"))?;
+        let keys = parse_jwks(&jwks).map_err(|e| format!("JWKS at {jwks_uri}: {e}"))?;
+        Ok(Anchor { issuer, keys })
+    }
+
+    async fn fetch_metadata(&self, url: &str) -> Result<Metadata, String> {
+        let doc = self
+            .http
+            .get_json(url, MAX_DOCUMENT_BYTES)
+            .await
+            .map_err(|e| format!("metadata at {url} {e}"))?;
+        let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
+        Ok(Metadata {
+            issuer: field("issuer"),
+            jwks_uri: field("jwks_uri"),
+        })
+    }
+}
+
+#[derive(Clone)]
+struct Metadata {
+    issuer: Option<String>,
+    jwks_uri: Option<String>,
+}
+
+/// Whether a refresh fetches the metadata document again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Discovery {
+    Reuse,
+    Refetch,
+}
+
+/// Reads the usable signing keys of a JWKS: RSA keys with a `kid`, meant
+/// for signatures, at least 2048 bits, declaring an RSA algorithm or none.
+/// Other keys are skipped; a set with no usable key is an error.
+pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, String> {
+    let entries = jwks
+        .get("keys")
+        .and_then(Value::as_array)
+        .ok_or("no `keys` array")?;
+    let mut keys = HashMap::new();
+    for entry in entries.iter().take(MAX_KEYS) {
+        match parse_jwk(entry) {
+            Ok((kid, key)) => match keys.entry(kid) {
+                Entry::Occupied(first) => log::warn!(target: "maskinporten",
+                    "JWKS lists kid {:?} twice; using the first", first.key()),
+                Entry::Vacant(slot) => {
+                    slot.insert(Arc::new(key));
+                }
+            },
+            Err(why) => log::debug!(target: "maskinporten", "skipping JWK: {why}"),
+        }
+    }
+    if keys.is_empty() {
+        return Err("no usable RSA signing key".into());
+    }
+    Ok(keys)
+}
+
+fn parse_jwk(entry: &Value) -> Result<(String, Key), String> {
+    let field = |name: &str| entry.get(name).and_then(Value::as_str);
+    if field("kty") != Some("RSA") {
+        return Err("not an RSA key".into());
+    }
+    if field("use").is_some_and(|u| u != "sig") {
+        return Err("not a signing key".into());
+    }
+    let kid = field("kid").ok_or("no kid")?.to_owned();
+    let algorithm = match field("alg") {
+        None => Algorithm::RS256,
+        Some(alg) => alg
+            .parse::<Algorithm>()
+            .ok()
+            .filter(|a| a.family() == AlgorithmFamily::Rsa)
+            .ok_or_else(|| format!("kid {kid:?}: alg {alg:?} is not an RSA signature algorithm"))?,
+    };
+    let component = |name: &str| {
+        let text = field(name).ok_or_else(|| format!("kid {kid:?}: no {name}"))?;
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| format!("kid {kid:?}: {name} is not base64url"))
+    };
+    let (n, e) = (component("n")?, component("e")?);
+    let significant = |bytes: &[u8]| bytes.iter().skip_while(|&&b| b == 0).count();
+    if significant(&n) < MIN_RSA_MODULUS_BYTES {
+        return Err(format!("kid {kid:?}: RSA modulus shorter than 2048 bits"));
+    }
+    if significant(&e) == 0 {
+        return Err(format!("kid {kid:?}: RSA exponent is zero"));
+    }
+    let decoding = DecodingKey::from_rsa_raw_components(&n, &e);
+    Ok((
+        kid,
+        Key {
+            decoding,
+            algorithm,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    // A 2048-bit modulus is 342 base64url characters; its value does not
+    // matter to the parser.
+    fn modulus() -> String {
+        "w".repeat(342)
+    }
+
+    #[test]
+    fn keys_that_cannot_verify_rs256_tokens_are_skipped() {
+        let n = modulus();
+        let jwks = json!({"keys": [
+            {"kty": "RSA", "kid": "good", "n": n, "e": "AQAB"},
+            {"kty": "RSA", "kid": "enc", "use": "enc", "n": n, "e": "AQAB"},
+            {"kty": "RSA", "kid": "hmac", "alg": "HS256", "n": n, "e": "AQAB"},
+            {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "x", "y": "y"},
+            {"kty": "RSA", "kid": "short", "n": "w".repeat(100), "e": "AQAB"},
+            {"kty": "RSA", "n": n, "e": "AQAB"},
+        ]});
+        let keys = parse_jwks(&jwks).unwrap();
+        assert_eq!(keys.keys().collect::<Vec<_>>(), vec!["good"]);
+        assert_eq!(keys["good"].algorithm, Algorithm::RS256);
+    }
+
+    #[test]
+    fn a_set_without_usable_keys_is_refused() {
+        assert!(parse_jwks(&json!({"keys": []})).is_err());
+        assert!(parse_jwks(&json!({"kids": []})).is_err());
+        assert!(parse_jwks(&json!({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]})).is_err());
+    }
+}

@@ -1,0 +1,49 @@
+//! Where a token is checked locally (SPEC §3): signature against the JWKS,
+//! then the issuer. Time and audience checks are shared with every
+//! validator and live in `validate::Validator`.
+
+use std::sync::Arc;
+
+use jsonwebtoken::Algorithm;
+
+use super::jwks::{KeyLookupError, KeyStore};
+use super::jws::Jws;
+use crate::claims::Claims;
+use crate::rejection::{Rejection, TokenError};
+
+pub(crate) struct LocalValidator {
+    pub(crate) keys: Arc<KeyStore>,
+}
+
+impl LocalValidator {
+    /// Verifies the signature and the issuer of `token`.
+    pub(crate) async fn verify(&self, token: &str) -> Result<Claims, Rejection> {
+        let jws = Jws::parse(token)?;
+        let kid = jws.kid.as_deref().ok_or(TokenError::UnknownKey)?;
+        let (anchor, key) = self.keys.key(kid).await.map_err(|e| match e {
+            KeyLookupError::Unknown => Rejection::InvalidToken(TokenError::UnknownKey),
+            KeyLookupError::Unavailable => {
+                Rejection::Unavailable("the issuer's keys are not loaded".into())
+            }
+        })?;
+        // Exactly the key's algorithm: this refuses `none`, every HMAC (the
+        // "HS256 keyed with the public key" confusion) and other RSA variants.
+        if jws.alg.parse::<Algorithm>().ok() != Some(key.algorithm) {
+            return Err(TokenError::Algorithm(jws.alg).into());
+        }
+        let verified = jsonwebtoken::crypto::verify(
+            jws.signature_b64,
+            jws.signing_input.as_bytes(),
+            &key.decoding,
+            key.algorithm,
+        );
+        if !matches!(verified, Ok(true)) {
+            return Err(TokenError::BadSignature.into());
+        }
+        let claims = Claims::from_object(jws.claims_object()?)?;
+        if claims.issuer() != anchor.issuer {
+            return Err(TokenError::WrongIssuer.into());
+        }
+        Ok(claims)
+    }
+}

@@ -1,0 +1,145 @@
+//! Turning a bearer token into verified [`Claims`] or a [`Rejection`].
+//!
+//! One [`Validator`] per Rocket instance, managed by the fairing. The verdict
+//! on signature and issuer comes from a backend, the local JWKS check in
+//! `jwt` or Texas in `introspect`; the checks every backend shares (time,
+//! audience) and the verdict cache are here.
+
+mod introspect;
+mod jwks;
+mod jws;
+mod jwt;
+mod verdicts;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::claims::Claims;
+use crate::config::{BackendSettings, IntrospectionBody, Settings};
+use crate::http::Http;
+use crate::rejection::{Rejection, TokenError};
+use verdicts::VerdictCache;
+
+pub(crate) use jwks::KeyStore;
+pub(crate) use jws::MAX_TOKEN_LEN;
+
+/// Validates tokens for one Rocket instance. The fairing manages it as
+/// state, so a handler can ask it whether keys are loaded:
+///
+/// ```
+/// use maskinporten_rocket::Validator;
+/// use rocket::http::Status;
+/// use rocket::State;
+///
+/// #[rocket::get("/isready")]
+/// fn isready(validator: &State<Validator>) -> Status {
+///     if validator.is_ready() { Status::Ok } else { Status::ServiceUnavailable }
+/// }
+/// ```
+pub struct Validator {
+    backend: Backend,
+    verdicts: Option<VerdictCache>,
+    audience: Option<String>,
+    leeway: i64,
+    pub(crate) realm: Option<String>,
+    pub(crate) refresh_interval: Duration,
+}
+
+enum Backend {
+    Local(jwt::LocalValidator),
+    Texas(introspect::TexasValidator),
+}
+
+impl Validator {
+    pub(crate) fn new(settings: &Settings) -> Result<Validator, String> {
+        let http = Http::new(settings.http_timeout).map_err(|e| format!("HTTP client: {e}"))?;
+        let backend = match &settings.backend {
+            BackendSettings::Jwks(sources) => Backend::Local(jwt::LocalValidator {
+                keys: Arc::new(KeyStore::new(
+                    http,
+                    sources.clone(),
+                    settings.refresh_cooldown,
+                )),
+            }),
+            BackendSettings::Texas { endpoint, body } => {
+                Backend::Texas(introspect::TexasValidator {
+                    http,
+                    endpoint: endpoint.clone(),
+                    encoding: match body {
+                        IntrospectionBody::Json => introspect::Encoding::Json,
+                        IntrospectionBody::Form => introspect::Encoding::Form,
+                    },
+                })
+            }
+        };
+        Ok(Validator {
+            backend,
+            verdicts: VerdictCache::new(settings.verdict_cache),
+            audience: settings.audience.clone(),
+            leeway: i64::try_from(settings.leeway).unwrap_or(i64::MAX),
+            realm: settings.realm.clone(),
+            refresh_interval: settings.refresh_interval,
+        })
+    }
+
+    /// Verifies `token` (the bearer token, without `Bearer `) and returns
+    /// its claims. Scopes are not checked here: see [`crate::scope::Requirement`].
+    pub async fn validate(&self, token: &str) -> Result<Claims, Rejection> {
+        let Some(cache) = &self.verdicts else {
+            return self.verify(token).await;
+        };
+        let key = VerdictCache::key(token);
+        if let Some(claims) = cache.get(&key) {
+            return match claims.check_time(now(), self.leeway) {
+                Ok(()) => Ok(claims),
+                Err(e) => {
+                    cache.remove(&key);
+                    Err(e.into())
+                }
+            };
+        }
+        let claims = self.verify(token).await?;
+        cache.insert(key, claims.clone());
+        Ok(claims)
+    }
+
+    /// The full verification, without the cache.
+    async fn verify(&self, token: &str) -> Result<Claims, Rejection> {
+        let claims = match &self.backend {
+            Backend::Local(local) => local.verify(token).await?,
+            Backend::Texas(texas) => texas.verify(token).await?,
+        };
+        claims.check_time(now(), self.leeway)?;
+        if let Some(audience) = &self.audience {
+            if !claims.audience().iter().any(|aud| aud == audience) {
+                return Err(TokenError::WrongAudience.into());
+            }
+        }
+        Ok(claims)
+    }
+
+    /// Whether the validator can verify tokens now: for local validation,
+    /// whether the issuer's keys are loaded. Use it in `/isready`. Texas is
+    /// a sidecar that NAIS starts with the app, so Texas mode is always ready.
+    pub fn is_ready(&self) -> bool {
+        match &self.backend {
+            Backend::Local(local) => local.keys.is_ready(),
+            Backend::Texas(_) => true,
+        }
+    }
+
+    /// The key store, for the fairing's initial load and background refresh.
+    pub(crate) fn key_store(&self) -> Option<&Arc<KeyStore>> {
+        match &self.backend {
+            Backend::Local(local) => Some(&local.keys),
+            Backend::Texas(_) => None,
+        }
+    }
+}
+
+fn now() -> i64 {
+    // Before 1970 only on a broken clock; every token is then "in the future".
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,200 @@
+//! The key cache under rotation, storms, stalls and outages (SPEC §8): a
+//! stand-in issuer on 127.0.0.1 that counts its requests and misbehaves on
+//! command.
+
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use maskinporten_rocket::testing::{bearer, Issuer};
+use maskinporten_rocket::Validator;
+use maskinporten_tests::{client, client_with, READ};
+use rocket::http::Status;
+use rocket::local::asynchronous::Client;
+use serde_json::json;
+
+async fn status(client: &Client, token: &str) -> Status {
+    client
+        .get("/read")
+        .header(bearer(token))
+        .dispatch()
+        .await
+        .status()
+}
+
+/// Waits until the validator reports keys loaded, polling; fails after `limit`.
+async fn wait_until_ready(client: &Client, limit: Duration) {
+    let validator = client
+        .rocket()
+        .state::<Validator>()
+        .expect("fairing attached");
+    let started = Instant::now();
+    while !validator.is_ready() {
+        assert!(
+            started.elapsed() < limit,
+            "keys not loaded within {limit:?}"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[rocket::async_test]
+async fn fifty_unknown_kids_cost_at_most_one_fetch() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let before = issuer.jwks_requests();
+    for i in 0..50 {
+        let token = issuer
+            .token()
+            .scope(READ)
+            .kid(&format!("random-kid-{i}"))
+            .sign();
+        assert_eq!(status(&client, &token).await, Status::Unauthorized);
+    }
+    let fetches = issuer.jwks_requests() - before;
+    assert!(fetches <= 1, "{fetches} JWKS fetches for 50 unknown kids");
+}
+
+#[rocket::async_test]
+async fn concurrent_requests_under_a_rotated_key_share_one_fetch() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let before = issuer.jwks_requests();
+    issuer.rotate("key-2");
+    let tokens: Vec<String> = (0..32).map(|_| issuer.token().scope(READ).sign()).collect();
+    let statuses = join_all(tokens.iter().map(|t| status(&client, t))).await;
+    assert!(statuses.iter().all(|s| *s == Status::Ok), "{statuses:?}");
+    let fetches = issuer.jwks_requests() - before;
+    assert!(fetches <= 2, "{fetches} JWKS fetches for one rotation");
+}
+
+#[rocket::async_test]
+async fn known_kid_does_not_wait_for_a_stalled_refresh() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let known = issuer.token().scope(READ).sign();
+    let unknown = issuer.token().scope(READ).kid("rotated-elsewhere").sign();
+    issuer.stall(Duration::from_secs(3));
+    let started = Instant::now();
+    let stalled = async {
+        let s = status(&client, &unknown).await;
+        (s, started.elapsed())
+    };
+    let quick = async {
+        // Let the unknown-kid request take the fetch first.
+        rocket::tokio::task::yield_now().await;
+        let s = status(&client, &known).await;
+        (s, started.elapsed())
+    };
+    let ((slow_status, slow_time), (quick_status, quick_time)) = futures::join!(stalled, quick);
+    assert_eq!(quick_status, Status::Ok);
+    assert!(
+        quick_time < Duration::from_millis(500),
+        "known kid took {quick_time:?}"
+    );
+    assert_eq!(slow_status, Status::Unauthorized);
+    assert!(
+        slow_time >= Duration::from_secs(3),
+        "the refresh did not stall: {slow_time:?}"
+    );
+}
+
+#[rocket::async_test]
+async fn failing_jwks_keeps_the_cached_keys() {
+    let issuer = Issuer::start().await;
+    let client = client_with(issuer.figment().merge(("maskinporten.refresh_cooldown", 0))).await;
+    let failures = [
+        |i: &Issuer| i.fail_with(500),
+        |i: &Issuer| i.answer_garbage(),
+        |i: &Issuer| i.answer_json(&json!({"keys": []})),
+        |i: &Issuer| {
+            i.answer_json(&json!({"keys": [{"kty": "oct", "kid": "key-1", "k": "c2VjcmV0"}]}))
+        },
+    ];
+    for fail in failures {
+        fail(&issuer);
+        let before = issuer.jwks_requests();
+        // An unknown kid forces a refresh, which fails.
+        let unknown = issuer.token().scope(READ).kid("unknown").sign();
+        assert_eq!(status(&client, &unknown).await, Status::Unauthorized);
+        assert_eq!(issuer.jwks_requests(), before + 1, "no refresh was tried");
+        // A fresh token under the cached key still verifies.
+        let known = issuer.token().scope(READ).sign();
+        assert_eq!(status(&client, &known).await, Status::Ok);
+        issuer.recover();
+    }
+}
+
+#[rocket::async_test]
+async fn issuer_down_at_start_gives_503_then_200_without_restart() {
+    let issuer = Issuer::start().await;
+    issuer.fail_with(500);
+    let client = client(&issuer).await;
+    let token = issuer.token().scope(READ).sign();
+    let response = client.get("/read").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::ServiceUnavailable);
+    assert_eq!(response.headers().get_one("Retry-After"), Some("5"));
+    assert_eq!(response.headers().get_one("WWW-Authenticate"), None);
+
+    issuer.recover();
+    wait_until_ready(&client, Duration::from_secs(10)).await;
+    assert_eq!(status(&client, &token).await, Status::Ok);
+}
+
+#[rocket::async_test]
+async fn issuer_down_at_start_fails_ignite_when_required() {
+    let issuer = Issuer::start().await;
+    issuer.fail_with(500);
+    let figment = issuer
+        .figment()
+        .merge(("maskinporten.require_keys_at_start", true));
+    match Client::tracked(maskinporten_tests::app(figment)).await {
+        Ok(_) => panic!("ignite succeeded without keys"),
+        Err(e) => assert!(
+            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+            "{e}"
+        ),
+    }
+}
+
+#[rocket::async_test]
+async fn keys_are_refreshed_in_the_background() {
+    let issuer = Issuer::start().await;
+    let client = client_with(issuer.figment().merge(("maskinporten.refresh_interval", 1))).await;
+    let before = issuer.jwks_requests();
+    issuer.rotate("key-2");
+    let started = Instant::now();
+    while issuer.jwks_requests() == before {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "no background refresh"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The new key arrived before any token under it: no on-demand fetch.
+    let fetched = issuer.jwks_requests();
+    let token = issuer.token().scope(READ).sign();
+    assert_eq!(status(&client, &token).await, Status::Ok);
+    assert_eq!(issuer.jwks_requests(), fetched);
+}
+
+#[rocket::async_test]
+async fn a_retired_key_stops_working_after_the_next_refresh() {
+    let issuer = Issuer::start().await;
+    let client = client_with(issuer.figment().merge(("maskinporten.refresh_cooldown", 0))).await;
+    let old = issuer.token().scope(READ).sign();
+    assert_eq!(status(&client, &old).await, Status::Ok);
+    issuer.rotate("key-2");
+    issuer.retire_old_keys();
+    // The rotated key's first token refreshes the set, dropping key-1.
+    let new = issuer.token().scope(READ).sign();
+    assert_eq!(status(&client, &new).await, Status::Ok);
+    let old_again = issuer
+        .token()
+        .scope(READ)
+        .signing_key(issuer.current_key())
+        .kid("key-1")
+        .sign();
+    assert_eq!(status(&client, &old_again).await, Status::Unauthorized);
+    // A token verified before the rotation is still in the verdict cache.
+    assert_eq!(status(&client, &old).await, Status::Ok);
+}
