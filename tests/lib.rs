@@ -2,7 +2,7 @@
 //! that start it against the stand-in issuer of `maskinporten_rocket::testing`.
 
 use maskinporten_rocket::testing::Issuer;
-use maskinporten_rocket::{scopes, Claims, Maskinporten};
+use maskinporten_rocket::{public, scopes, Claims, Maskinporten};
 use rocket::figment::Figment;
 use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -29,13 +29,21 @@ fn either() -> &'static str {
     "either"
 }
 
+#[scopes("nav:helse/sykepenger/afp.read", consumers = ["111111111", "222222222"])]
+#[get("/restricted")]
+fn restricted(claims: Claims) -> String {
+    claims.consumer_orgno().unwrap_or("none").to_owned()
+}
+
+/// Needs a valid token but no scope: neither `#[scopes]` nor `#[public]`.
 #[get("/whoami")]
 fn whoami(claims: Claims) -> String {
     claims.client_id().unwrap_or("none").to_owned()
 }
 
+#[public]
 #[get("/public")]
-fn public() -> &'static str {
+fn open() -> &'static str {
     "public"
 }
 
@@ -43,7 +51,7 @@ fn public() -> &'static str {
 pub fn app(figment: Figment) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(Maskinporten::fairing())
-        .mount("/", routes![read, both, either, whoami, public])
+        .mount("/", routes![read, both, either, restricted, whoami, open])
 }
 
 #[catch(401)]

@@ -1,5 +1,9 @@
-//! Code generation: a hidden marker type carrying the requirement, and the
-//! handler with one request guard inserted as its first parameter.
+//! Code generation.
+//!
+//! `#[scopes]`: a hidden marker type carrying the requirement, the handler
+//! with one request guard inserted as its first parameter, and the handler's
+//! mark in the scope map. `#[public]`: the mark alone, and the handler as
+//! written.
 //!
 //! Nothing else of the handler changes: its other attributes (the route
 //! attribute among them), its signature, its return type and its body are
@@ -8,15 +12,16 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::LitStr;
+use syn::ext::IdentExt;
+use syn::{Ident, LitStr};
 
-use crate::parse::Handler;
-use crate::validate::{Kind, Protected};
+use crate::parse::{Handler, Route};
+use crate::validate::{Kind, Placed, Protected};
 
-/// The protected handler and its marker type.
+/// The protected handler, its marker type and its mark in the scope map.
 pub(crate) fn protected(protected: Protected) -> TokenStream {
     let Protected {
-        handler,
+        placed: Placed { handler, route },
         requirement,
     } = protected;
     let Handler {
@@ -32,10 +37,11 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
         Kind::All => quote!(all),
         Kind::Any => quote!(any),
     };
-    let scopes = requirement
-        .scopes
-        .iter()
-        .map(|lit| LitStr::new(&lit.value(), lit.span()));
+    let scopes = requirement.scopes.iter().map(plain);
+    let consumers = (!requirement.consumers.is_empty()).then(|| {
+        let consumers = requirement.consumers.iter().map(plain);
+        quote!(.with_consumers(&[#(#consumers),*]))
+    });
 
     let syn::Signature {
         constness,
@@ -54,6 +60,13 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
     let comma_before_variadic =
         (variadic.is_some() && !inputs.empty_or_trailing()).then(|| quote!(,));
     let private = quote!(::maskinporten_rocket::__private);
+    let mark = route_mark(
+        &ident,
+        &route,
+        quote!(::core::option::Option::Some(
+            <#marker as #private::ScopeSet>::REQUIREMENT
+        )),
+    );
 
     quote! {
         #[doc(hidden)]
@@ -62,8 +75,10 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
 
         impl #private::ScopeSet for #marker {
             const REQUIREMENT: #private::Requirement =
-                #private::Requirement::#constructor(&[#(#scopes),*]);
+                #private::Requirement::#constructor(&[#(#scopes),*])#consumers;
         }
+
+        #mark
 
         #(#attrs)*
         #vis #constness #asyncness #unsafety #abi #fn_token #ident #generics(
@@ -71,6 +86,46 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
             #inputs #comma_before_variadic #variadic
         ) #output #where_clause #body
     }
+}
+
+/// The public handler's mark in the scope map, followed by the handler
+/// exactly as written.
+pub(crate) fn public(placed: Placed, item: TokenStream) -> TokenStream {
+    let mut tokens = route_mark(
+        &placed.handler.sig.ident,
+        &placed.route,
+        quote!(::core::option::Option::None),
+    );
+    tokens.extend(item);
+    tokens
+}
+
+/// The handler's `RouteMark`, submitted to the runtime's registry:
+/// `requirement` is an `Option<Requirement>` expression.
+fn route_mark(handler: &Ident, route: &Route, requirement: TokenStream) -> TokenStream {
+    // Without the `r#` of a raw identifier. Rocket names the route
+    // `stringify!(fn name)`, which keeps the `r#`: the runtime strips it
+    // before comparing.
+    let handler = handler.unraw().to_string();
+    let Route { method, path } = route;
+    let private = quote!(::maskinporten_rocket::__private);
+    quote! {
+        #private::inventory::submit! {
+            #private::RouteMark {
+                handler: #handler,
+                module: ::core::module_path!(),
+                method: #method,
+                path: #path,
+                requirement: #requirement,
+            }
+        }
+    }
+}
+
+/// A plain string literal with the value and span of `lit`, however it was
+/// written (a raw string, say).
+fn plain(lit: &LitStr) -> LitStr {
+    LitStr::new(&lit.value(), lit.span())
 }
 
 /// The errors as `compile_error!`s, followed by the item unchanged, so that
@@ -87,6 +142,7 @@ mod tests {
     use super::*;
     use crate::parse::{Args, Item};
     use crate::validate;
+    use proc_macro2::Span;
 
     /// Tokens as `TokenStream::to_string` spaces them, to compare expansions.
     fn text(tokens: TokenStream) -> String {
@@ -197,5 +253,123 @@ mod tests {
         let out = out.to_string();
         assert!(out.contains("compile_error"));
         assert!(out.ends_with(&item.to_string()));
+    }
+
+    #[test]
+    fn consumers_are_added_to_the_requirement() {
+        let out = expand(
+            quote!(
+                any("nav:a/bc", "nav:a/de"),
+                consumers = ["123456789", "987654321"]
+            ),
+            quote!(
+                #[get("/")]
+                fn afp() {}
+            ),
+        );
+        assert!(
+            out.contains(&text(quote! {
+                ::maskinporten_rocket::__private::Requirement::any(&["nav:a/bc", "nav:a/de"])
+                    .with_consumers(&["123456789", "987654321"]);
+            })),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn without_consumers_the_requirement_has_no_consumer_list() {
+        let out = expand(
+            quote!("nav:a/bc"),
+            quote!(
+                #[get("/")]
+                fn afp() {}
+            ),
+        );
+        assert!(!out.contains("with_consumers"), "{out}");
+    }
+
+    #[test]
+    fn a_protected_handler_is_marked_with_its_route_and_requirement() {
+        let out = expand(
+            quote!("nav:a/bc"),
+            quote! {
+                #[rocket::get("/afp/<id>")]
+                fn afp(id: u32) -> String { id.to_string() }
+            },
+        );
+        let mark = text(quote! {
+            ::maskinporten_rocket::__private::inventory::submit! {
+                ::maskinporten_rocket::__private::RouteMark {
+                    handler: "afp",
+                    module: ::core::module_path!(),
+                    method: "GET",
+                    path: "/afp/<id>",
+                    requirement: ::core::option::Option::Some(
+                        <__maskinporten_scopes_afp as ::maskinporten_rocket::__private::ScopeSet>::REQUIREMENT
+                    ),
+                }
+            }
+        });
+        assert!(out.contains(&mark), "{out}");
+    }
+
+    #[test]
+    fn an_unreadable_route_attribute_gives_an_empty_method_and_path() {
+        let out = expand(
+            quote!("nav:a/bc"),
+            quote!(
+                #[get(PATH)]
+                fn afp() {}
+            ),
+        );
+        assert!(out.contains(r#"handler : "afp" , module : :: core :: module_path ! () , method : "" , path : """#), "{out}");
+    }
+
+    #[test]
+    fn a_raw_fn_name_is_marked_without_r_hash() {
+        let out = expand(
+            quote!("nav:a/bc"),
+            quote!(
+                #[get("/")]
+                fn r#type() {}
+            ),
+        );
+        assert!(out.contains(r#"handler : "type""#), "{out}");
+    }
+
+    fn expand_public(item: TokenStream) -> String {
+        let placed = validate::check_public(TokenStream::new(), syn::parse2::<Item>(item.clone()))
+            .expect("the input is valid");
+        public(placed, item).to_string()
+    }
+
+    #[test]
+    fn a_public_handler_is_marked_without_requirement_and_left_unchanged() {
+        let item = quote! {
+            #[route(POST, uri = "/events", data = "<body>")]
+            async fn events(body: String) -> String { body }
+        };
+        let out = expand_public(item.clone());
+        let mark = text(quote! {
+            ::maskinporten_rocket::__private::inventory::submit! {
+                ::maskinporten_rocket::__private::RouteMark {
+                    handler: "events",
+                    module: ::core::module_path!(),
+                    method: "POST",
+                    path: "/events",
+                    requirement: ::core::option::Option::None,
+                }
+            }
+        });
+        assert_eq!(out, format!("{mark} {item}"));
+    }
+
+    #[test]
+    fn errors_keep_their_spans() {
+        let out = errors(syn::Error::new(Span::call_site(), "no"), TokenStream::new());
+        assert_eq!(
+            out.to_string(),
+            text(quote!(::core::compile_error! { "no" }))
+        );
     }
 }

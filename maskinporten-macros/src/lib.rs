@@ -1,11 +1,12 @@
-//! The `#[scopes]` attribute of `maskinporten-rocket`.
+//! The `#[scopes]` and `#[public]` attributes of `maskinporten-rocket`.
 //!
-//! Use it through `maskinporten_rocket::scopes`, which re-exports it: the code
-//! it generates names items of `maskinporten_rocket` by absolute path, so it
-//! only compiles in a crate that depends on `maskinporten-rocket`.
+//! Use them through `maskinporten_rocket::{scopes, public}`, which re-export
+//! them: the code they generate names items of `maskinporten_rocket` by
+//! absolute path, so it only compiles in a crate that depends on
+//! `maskinporten-rocket`.
 //!
 //! ```ignore
-//! use maskinporten_rocket::{scopes, Claims};
+//! use maskinporten_rocket::{public, scopes, Claims};
 //! use rocket::get;
 //!
 //! // Every listed scope is required.
@@ -22,12 +23,27 @@
 //! async fn list() -> &'static str {
 //!     "[]"
 //! }
+//!
+//! // Only these consumer organisations, with the scope.
+//! #[scopes("nav:helse/sykepenger/afp.read", consumers = ["123456789"])]
+//! #[get("/afp/partner")]
+//! fn partner() -> &'static str {
+//!     "[]"
+//! }
+//!
+//! // Deliberately open to every caller.
+//! #[public]
+//! #[get("/isalive")]
+//! fn isalive() -> &'static str {
+//!     "alive"
+//! }
 //! ```
 //!
 //! Each scope is checked at compile time against the grammar NAIS enforces
 //! (`maskinporten_scope::check`, the same code the runtime uses); a scope NAIS
 //! could not expose is a compile error on its string literal that says what
-//! to write instead.
+//! to write instead. Both attributes register the handler, with its method,
+//! path and requirement, in the runtime's scope map (`inventory`).
 //!
 //! The code is split by phase: `parse` turns tokens into typed arguments and
 //! the item, `validate` turns every mistake into a spanned `syn::Error`, and
@@ -67,6 +83,18 @@ use proc_macro::TokenStream;
 /// (`<prefix>:<product><separator><name>`, for example
 /// `"nav:helse/sykepenger/afp.read"`); anything else is a compile error on
 /// the offending tokens.
+///
+/// `consumers = ["123456789", ...]` additionally allows only tokens whose
+/// consumer organisation number is listed (nine digits each, as in the NAIS
+/// manifest's `consumers[].orgno`), with either form:
+///
+/// ```ignore
+/// #[scopes(any("nav:helse/afp.read", "nav:helse/afp.write"), consumers = ["123456789"])]
+/// #[get("/afp")]
+/// fn afp() -> &'static str {
+///     "ok"
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn scopes(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
@@ -74,6 +102,34 @@ pub fn scopes(args: TokenStream, item: TokenStream) -> TokenStream {
     let parsed = syn::parse2::<parse::Item>(item.clone());
     match validate::check(args, parsed) {
         Ok(protected) => expand::protected(protected),
+        Err(errors) => expand::errors(errors, item),
+    }
+    .into()
+}
+
+/// Marks a Rocket handler as deliberately open to every caller.
+///
+/// Place it **above** the route attribute, like `#[scopes]`. It takes no
+/// arguments, cannot be combined with `#[scopes]`, and leaves the handler
+/// exactly as written: it only records the route as public, so that the
+/// check for handlers with neither attribute passes it.
+///
+/// ```ignore
+/// use maskinporten_rocket::public;
+/// use rocket::get;
+///
+/// #[public]
+/// #[get("/isalive")]
+/// fn isalive() -> &'static str {
+///     "alive"
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = proc_macro2::TokenStream::from(item);
+    let parsed = syn::parse2::<parse::Item>(item.clone());
+    match validate::check_public(args.into(), parsed) {
+        Ok(placed) => expand::public(placed, item),
         Err(errors) => expand::errors(errors, item),
     }
     .into()

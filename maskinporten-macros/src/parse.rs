@@ -5,6 +5,9 @@
 //! `validate` can explain each mistake with its own message instead of
 //! stopping at the first unexpected token. Nothing here decides what is
 //! allowed.
+//!
+//! It also finds the route attribute below ours and reads its method and
+//! path, leniently: Rocket reports a malformed route attribute itself.
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
@@ -22,13 +25,9 @@ pub(crate) enum Arg {
     Scope(LitStr),
     /// `any("a", "b")`: alternatives, one of which suffices.
     Any(AnyArg),
-    /// `key = value`. No key is defined yet; later ones (such as
-    /// `consumers = ["123456789"]`) are recognised by `validate`.
-    KeyValue {
-        key: Ident,
-        #[expect(dead_code, reason = "read once the first key, `consumers`, is defined")]
-        value: Expr,
-    },
+    /// `key = value`, such as `consumers = ["123456789"]`; `validate`
+    /// decides which keys exist and what their values may be.
+    KeyValue { key: Ident, value: Expr },
     /// Something that can never be an argument.
     Invalid(Invalid),
 }
@@ -62,13 +61,10 @@ impl Parse for Args {
 
 impl Arg {
     fn from_expr(expr: Expr) -> Arg {
+        if let Some(lit) = string_literal(&expr) {
+            return Arg::Scope(lit);
+        }
         match expr {
-            Expr::Lit(syn::ExprLit {
-                lit: Lit::Str(lit),
-                attrs,
-            }) if attrs.is_empty() => Arg::Scope(lit),
-            // A `$scope:expr` passed through a `macro_rules!` arrives wrapped
-            // in an invisible group.
             Expr::Group(group) if group.attrs.is_empty() => Arg::from_expr(*group.expr),
             Expr::Call(call) => match single_ident(&call.func) {
                 Some(name) if name == "any" => Arg::Any(AnyArg {
@@ -94,11 +90,106 @@ impl Arg {
     }
 }
 
+/// `expr` without the invisible groups a `$value:expr` passed through a
+/// `macro_rules!` arrives wrapped in.
+pub(crate) fn ungroup(mut expr: &Expr) -> &Expr {
+    while let Expr::Group(group) = expr {
+        if !group.attrs.is_empty() {
+            break;
+        }
+        expr = &group.expr;
+    }
+    expr
+}
+
+/// The string literal `expr` is, if it is one.
+pub(crate) fn string_literal(expr: &Expr) -> Option<LitStr> {
+    match ungroup(expr) {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit),
+            attrs,
+        }) if attrs.is_empty() => Some(lit.clone()),
+        _ => None,
+    }
+}
+
 /// `name` when `expr` is a path of one plain identifier.
 fn single_ident(expr: &Expr) -> Option<Ident> {
-    match expr {
+    match ungroup(expr) {
         Expr::Path(path) if path.qself.is_none() => path.path.get_ident().cloned(),
         _ => None,
+    }
+}
+
+/// The route attributes of Rocket 0.5, by the last segment of their path.
+const ROUTE_ATTRIBUTES: [&str; 8] = [
+    "get", "put", "post", "delete", "head", "patch", "options", "route",
+];
+
+/// Whether the last segment of the attribute's path is one of `names`, so
+/// that `#[get]` and `#[rocket::get]` both count.
+pub(crate) fn is_named(attr: &Attribute, names: &[&str]) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| names.iter().any(|name| segment.ident == name))
+}
+
+/// The first of `attrs` that is a Rocket route attribute.
+pub(crate) fn route_attribute(attrs: &[Attribute]) -> Option<&Attribute> {
+    attrs.iter().find(|attr| is_named(attr, &ROUTE_ATTRIBUTES))
+}
+
+/// The method and path a route attribute declares, for the scope map.
+///
+/// Both are empty when either cannot be read; the runtime then finds the
+/// route by handler name and method alone.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Route {
+    /// In upper case: `GET`.
+    pub(crate) method: String,
+    /// As written in the attribute: `/afp/<id>`.
+    pub(crate) path: String,
+}
+
+impl Route {
+    /// Reads `#[get("/p", ...)]` (method from the attribute's name, path from
+    /// its first string literal argument) and `#[route(GET, uri = "/p")]`
+    /// (method from the first identifier argument, path from `uri`).
+    pub(crate) fn read(attr: &Attribute) -> Route {
+        Route::try_read(attr).unwrap_or_default()
+    }
+
+    fn try_read(attr: &Attribute) -> Option<Route> {
+        let name = attr.path().segments.last()?.ident.to_string();
+        let args = attr
+            .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+            .ok()?;
+        let mut positional = args
+            .iter()
+            .map(ungroup)
+            .filter(|arg| !matches!(arg, Expr::Assign(_)));
+        let method = if name == "route" {
+            match positional.next()? {
+                Expr::Path(path) if path.qself.is_none() => {
+                    path.path.segments.last()?.ident.to_string()
+                }
+                _ => return None,
+            }
+        } else {
+            name
+        };
+        let uri = args.iter().find_map(|arg| match ungroup(arg) {
+            Expr::Assign(assign) if single_ident(&assign.left).is_some_and(|key| key == "uri") => {
+                string_literal(&assign.right)
+            }
+            _ => None,
+        });
+        let path = uri.or_else(|| positional.find_map(string_literal))?;
+        Some(Route {
+            method: method.to_ascii_uppercase(),
+            path: path.value(),
+        })
     }
 }
 
@@ -190,9 +281,13 @@ mod tests {
     }
 
     #[test]
-    fn key_value_is_kept_for_later_keywords() {
+    fn key_value_keeps_its_key_and_value() {
         let parsed = args(quote!(consumers = ["123456789"]));
-        assert!(matches!(&parsed[0], Arg::KeyValue { key, .. } if key == "consumers"));
+        let Arg::KeyValue { key, value } = &parsed[0] else {
+            panic!("key = value is parsed as KeyValue");
+        };
+        assert_eq!(key, "consumers");
+        assert!(matches!(value, Expr::Array(array) if array.elems.len() == 1));
     }
 
     #[test]
@@ -202,6 +297,16 @@ mod tests {
         assert!(matches!(&parsed[1], Arg::Invalid(Invalid::NotAScope(_))));
         assert!(matches!(&parsed[2], Arg::Invalid(Invalid::UnknownCall(name)) if name == "all"));
         assert!(matches!(&parsed[3], Arg::Invalid(Invalid::BareAny(_))));
+    }
+
+    #[test]
+    fn a_scope_passed_through_macro_rules_is_still_a_scope() {
+        let grouped = Expr::Group(syn::ExprGroup {
+            attrs: Vec::new(),
+            group_token: Default::default(),
+            expr: Box::new(syn::parse_quote!("nav:a/bc")),
+        });
+        assert!(matches!(Arg::from_expr(grouped), Arg::Scope(lit) if lit.value() == "nav:a/bc"));
     }
 
     #[test]
@@ -262,5 +367,76 @@ mod tests {
                 "{kind}"
             );
         }
+    }
+
+    fn route(attr: TokenStream) -> Route {
+        let attr: Attribute = syn::parse_quote!(#attr);
+        Route::read(&attr)
+    }
+
+    fn read(method: &str, path: &str) -> Route {
+        Route {
+            method: method.to_owned(),
+            path: path.to_owned(),
+        }
+    }
+
+    #[test]
+    fn method_attributes_give_their_name_and_first_string() {
+        assert_eq!(route(quote!(#[get("/afp/<id>")])), read("GET", "/afp/<id>"));
+        assert_eq!(
+            route(quote!(#[rocket::post("/afp", data = "<body>", format = "json")])),
+            read("POST", "/afp")
+        );
+        assert_eq!(
+            route(quote!(#[delete("/afp/<id>?<force>", rank = 2)])),
+            read("DELETE", "/afp/<id>?<force>")
+        );
+    }
+
+    #[test]
+    fn the_route_attribute_gives_its_method_argument_and_uri() {
+        assert_eq!(route(quote!(#[route(GET, uri = "/x")])), read("GET", "/x"));
+        assert_eq!(
+            route(quote!(#[rocket::route(DELETE, uri = "/afp/<id>", rank = 1)])),
+            read("DELETE", "/afp/<id>")
+        );
+        assert_eq!(
+            route(quote!(#[route(rocket::http::Method::Patch, uri = "/x")])),
+            read("PATCH", "/x")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_route_attribute_gives_empty_method_and_path() {
+        for attr in [
+            quote!(#[get]),
+            quote!(#[get = "/afp"]),
+            quote!(#[get(PATH)]),
+            quote!(#[get(data = "<d>")]),
+            quote!(#[get("/afp" "/more")]),
+            quote!(#[route(uri = "/x")]),
+            quote!(#[route("/x", GET)]),
+            quote!(#[route(GET)]),
+        ] {
+            assert_eq!(route(attr.clone()), Route::default(), "{attr}");
+        }
+    }
+
+    #[test]
+    fn the_first_route_attribute_is_found_by_its_last_segment() {
+        let handler: syn::ItemFn = syn::parse_quote! {
+            #[doc = "x"]
+            #[rocket::put("/a")]
+            #[get("/b")]
+            fn afp() {}
+        };
+        let attr = route_attribute(&handler.attrs).expect("a route attribute");
+        assert_eq!(Route::read(attr), read("PUT", "/a"));
+        let plain: syn::ItemFn = syn::parse_quote!(
+            #[allow(unused)]
+            fn afp() {}
+        );
+        assert!(route_attribute(&plain.attrs).is_none());
     }
 }

@@ -3,31 +3,55 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::Span;
-use quote::ToTokens;
-use syn::{Attribute, Ident, LitStr};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use syn::{Expr, Ident, LitStr};
 
-use crate::parse::{AnyArg, Arg, Args, Handler, Invalid, Item};
-
-/// The route attributes of Rocket 0.5, by the last segment of their path.
-const ROUTE_ATTRIBUTES: [&str; 8] = [
-    "get", "put", "post", "delete", "head", "patch", "options", "route",
-];
+use crate::parse::{self, AnyArg, Arg, Args, Handler, Invalid, Item, Route};
 
 const ALL_EXAMPLE: &str = r#"#[scopes("nav:helse/afp.read", "nav:helse/afp.write")]"#;
 const ANY_EXAMPLE: &str = r#"#[scopes(any("nav:helse/afp.read", "nav:helse/afp.write"))]"#;
+const CONSUMERS_EXAMPLE: &str = r#"#[scopes("nav:helse/afp.read", consumers = ["123456789"])]"#;
+
+/// Which of our attributes is being expanded: the placement checks are the
+/// same, the messages name the one the user wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Attr {
+    Scopes,
+    Public,
+}
+
+impl Attr {
+    fn name(self) -> &'static str {
+        match self {
+            Attr::Scopes => "scopes",
+            Attr::Public => "public",
+        }
+    }
+}
+
+/// A handler with our attribute above its route attribute.
+pub(crate) struct Placed {
+    pub(crate) handler: Handler,
+    /// What the route attribute declares, for the scope map.
+    pub(crate) route: Route,
+}
 
 /// A handler that passed every check, with the scopes it requires.
 pub(crate) struct Protected {
-    pub(crate) handler: Handler,
+    pub(crate) placed: Placed,
     pub(crate) requirement: Requirement,
 }
 
-/// What a token must carry: every scope, or at least one.
+/// What a token must carry: every scope, or at least one, and, when
+/// `consumers` is not empty, a consumer organisation among them.
 pub(crate) struct Requirement {
     pub(crate) kind: Kind,
     /// Checked against the grammar, without duplicates, in written order.
     pub(crate) scopes: Vec<LitStr>,
+    /// Nine digits each, without duplicates, in written order; empty when
+    /// the attribute has no `consumers`.
+    pub(crate) consumers: Vec<LitStr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,13 +60,34 @@ pub(crate) enum Kind {
     Any,
 }
 
-/// Checks the arguments and the item; `Err` holds every error found.
+/// Checks `#[scopes]`'s arguments and item; `Err` holds every error found.
 pub(crate) fn check(args: syn::Result<Args>, item: syn::Result<Item>) -> syn::Result<Protected> {
-    match (requirement(args), handler(item)) {
-        (Ok(requirement), Ok(handler)) => Ok(Protected {
-            handler,
-            requirement,
-        }),
+    let (requirement, placed) = both(requirement(args), placed(item, Attr::Scopes))?;
+    Ok(Protected {
+        placed,
+        requirement,
+    })
+}
+
+/// Checks `#[public]`'s (absent) arguments and item.
+pub(crate) fn check_public(args: TokenStream, item: syn::Result<Item>) -> syn::Result<Placed> {
+    let args = if args.is_empty() {
+        Ok(())
+    } else {
+        Err(syn::Error::new_spanned(
+            args,
+            "#[public] takes no arguments; write #[public] alone to leave the handler open to \
+             every caller, or #[scopes(\"nav:helse/afp.read\")] in its place to require a scope",
+        ))
+    };
+    let ((), placed) = both(args, placed(item, Attr::Public))?;
+    Ok(placed)
+}
+
+/// Both values, or every error of either.
+fn both<A, B>(a: syn::Result<A>, b: syn::Result<B>) -> syn::Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
         (Err(error), Ok(_)) | (Ok(_), Err(error)) => Err(error),
         (Err(mut errors), Err(more)) => {
             errors.combine(more);
@@ -113,9 +158,15 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
              #[scopes(\"nav:helse/sykepenger/afp.read\")]",
         ));
     }
+    // Only keys: `consumers` alone gets its own message below.
+    let only_keys = args
+        .args
+        .iter()
+        .all(|arg| matches!(arg, Arg::KeyValue { .. }));
 
     let mut forms = Forms::default();
     let mut literals = Vec::new();
+    let mut consumers = None;
     for arg in args.args {
         match arg {
             Arg::Scope(lit) => {
@@ -126,7 +177,29 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
                 forms.see(Form::Any, &any.call, &mut errors);
                 literals.extend(any_scopes(any, &mut errors));
             }
-            // No key is defined yet; `consumers = [...]` will be matched here.
+            Arg::KeyValue { key, value } if key == "consumers" => {
+                let list = consumer_list(&value, &mut errors);
+                if consumers.is_some() {
+                    errors.spanned(
+                        &key,
+                        "consumers is given twice; write every allowed organisation number in \
+                         one consumers = [...], for example \
+                         consumers = [\"123456789\", \"987654321\"]",
+                    );
+                } else {
+                    if only_keys {
+                        errors.spanned(
+                            &key,
+                            format!(
+                                "consumers = [...] limits which organisations may use the \
+                                 scopes, so #[scopes] needs at least one scope beside it; \
+                                 write for example {CONSUMERS_EXAMPLE}"
+                            ),
+                        );
+                    }
+                    consumers = Some(list);
+                }
+            }
             Arg::KeyValue { key, .. } => errors.push(unknown_argument(&key)),
             Arg::Invalid(invalid) => errors.push(invalid_argument(invalid)),
         }
@@ -155,7 +228,73 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
         Some(Form::Any) => Kind::Any,
         _ => Kind::All,
     };
-    errors.finish(Requirement { kind, scopes })
+    errors.finish(Requirement {
+        kind,
+        scopes,
+        consumers: consumers.unwrap_or_default(),
+    })
+}
+
+/// The organisation numbers of `consumers = [...]`, reporting every one that
+/// is not nine digits or is listed twice.
+fn consumer_list(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
+    const NOT_AN_ARRAY: &str = "consumers takes the allowed organisation numbers as an array \
+        of string literals; write for example consumers = [\"123456789\", \"987654321\"]";
+    let Expr::Array(array) = parse::ungroup(value) else {
+        errors.spanned(value, NOT_AN_ARRAY);
+        return Vec::new();
+    };
+    if array.elems.is_empty() {
+        errors.spanned(
+            array,
+            "consumers = [] allows no organisation at all; list the organisation numbers \
+             allowed, for example consumers = [\"123456789\"], or remove consumers to allow \
+             every organisation whose token has the scopes",
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut consumers = Vec::new();
+    for element in &array.elems {
+        let Some(lit) = parse::string_literal(element) else {
+            errors.spanned(element, NOT_AN_ARRAY);
+            continue;
+        };
+        let orgno = lit.value();
+        if !is_orgno(&orgno) {
+            errors.spanned(&lit, orgno_error(&orgno));
+        } else if !seen.insert(orgno) {
+            errors.spanned(
+                &lit,
+                format!(
+                    "the organisation number \"{}\" is listed twice in consumers; list each \
+                     organisation once and remove this one",
+                    lit.value()
+                ),
+            );
+        } else {
+            consumers.push(lit);
+        }
+    }
+    consumers
+}
+
+/// NAIS's `consumers[].orgno` pattern, `^\d{9}$`.
+fn is_orgno(value: &str) -> bool {
+    value.len() == 9 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn orgno_error(value: &str) -> String {
+    // The token's `consumer.ID` is `0192:<orgno>`; the manifest has the
+    // number alone.
+    let hint = match value.strip_prefix("0192:") {
+        Some(orgno) if is_orgno(orgno) => " without the 0192: of the token's consumer.ID,",
+        _ => "",
+    };
+    format!(
+        "an organisation number is nine digits (NAIS: ^\\d{{9}}$), found `{}`; write it as in \
+         the manifest's consumers[].orgno,{hint} for example \"123456789\"",
+        value.escape_debug()
+    )
 }
 
 /// The scope literals inside `any(...)`, reporting everything else.
@@ -175,6 +314,16 @@ fn any_scopes(any: AnyArg, errors: &mut Errors) -> Vec<LitStr> {
                 "any(...) cannot be nested; list every alternative as a string in one any(...), \
                  for example any(\"nav:helse/afp.read\", \"nav:helse/afp.write\")",
             ),
+            Arg::KeyValue { key, value } if key == "consumers" => {
+                errors.spanned(
+                    quote!(#key = #value),
+                    "consumers cannot go inside any(...): it applies whichever scope the token \
+                     has; write it after any(...), for example \
+                     #[scopes(any(\"nav:helse/afp.read\", \"nav:helse/afp.write\"), \
+                     consumers = [\"123456789\"])]",
+                );
+                consumer_list(&value, errors);
+            }
             Arg::KeyValue { key, .. } => errors.push(unknown_argument(&key)),
             Arg::Invalid(invalid) => errors.push(invalid_argument(invalid)),
         }
@@ -204,7 +353,8 @@ fn unknown_argument(key: &Ident) -> syn::Error {
         key,
         format!(
             "unknown argument `{key}`; #[scopes] takes scope strings, all of which are required: \
-             {ALL_EXAMPLE}, or one any(...), of which one is enough: {ANY_EXAMPLE}"
+             {ALL_EXAMPLE}, or one any(...), of which one is enough: {ANY_EXAMPLE}, and \
+             optionally consumers = [...], the organisation numbers allowed: {CONSUMERS_EXAMPLE}"
         ),
     )
 }
@@ -225,61 +375,87 @@ fn form_error(first: Form, form: Form) -> String {
     }
 }
 
-fn handler(item: syn::Result<Item>) -> syn::Result<Handler> {
+/// Checks that `item` is a fn with a route attribute below `attr` and no
+/// attribute that contradicts it, and reads the route attribute.
+fn placed(item: syn::Result<Item>, attr: Attr) -> syn::Result<Placed> {
+    let name = attr.name();
     let handler = match item? {
         Item::Fn(handler) => *handler,
         Item::Other { kind } => {
+            let (what, example) = match attr {
+                Attr::Scopes => (
+                    "protects a Rocket handler function",
+                    r#"#[scopes("nav:helse/afp.read")] #[get("/afp")] fn afp() -> &'static str"#,
+                ),
+                Attr::Public => (
+                    "marks a Rocket handler function as open to every caller",
+                    r#"#[public] #[get("/isalive")] fn isalive() -> &'static str"#,
+                ),
+            };
             return Err(syn::Error::new(
                 Span::call_site(),
                 format!(
-                    "#[scopes] protects a Rocket handler function and cannot be used on {kind}; \
-                     place it on a fn, above its route attribute, for example \
-                     #[scopes(\"nav:helse/afp.read\")] #[get(\"/afp\")] fn afp() -> &'static str"
+                    "#[{name}] {what} and cannot be used on {kind}; place it on a fn, above its \
+                     route attribute, for example {example}"
                 ),
-            ))
+            ));
         }
     };
+    let fn_name = &handler.sig.ident;
 
     let mut errors = Errors::default();
-    if let Some(second) = handler
+    if let Some(scopes) = handler
         .attrs
         .iter()
-        .find(|attr| is_named(attr, &["scopes"]))
+        .find(|attr| parse::is_named(attr, &["scopes"]))
     {
-        errors.spanned(
-            second,
-            format!(
-                "#[scopes] is given twice on `fn {}`; write every required scope in one \
-                 #[scopes(...)]",
-                handler.sig.ident
+        let message = match attr {
+            Attr::Scopes => format!(
+                "#[scopes] is given twice on `fn {fn_name}`; write every required scope in one \
+                 #[scopes(...)]"
             ),
-        );
+            Attr::Public => both_public_and_scopes(fn_name),
+        };
+        errors.spanned(scopes, message);
     }
-    if !handler
-        .attrs
-        .iter()
-        .any(|attr| is_named(attr, &ROUTE_ATTRIBUTES))
-    {
-        errors.push(syn::Error::new(
-            Span::call_site(),
-            format!(
-                "#[scopes] must be placed above the route attribute, such as #[get(\"/afp\")], \
-                 but found none below it on `fn {}`; if the route attribute is above #[scopes], \
-                 move #[scopes] up, otherwise add the route attribute below it",
-                handler.sig.ident
-            ),
-        ));
+    if attr == Attr::Scopes {
+        if let Some(public) = handler
+            .attrs
+            .iter()
+            .find(|attr| parse::is_named(attr, &["public"]))
+        {
+            errors.spanned(public, both_public_and_scopes(fn_name));
+        }
     }
-    errors.finish(handler)
+
+    let route = match parse::route_attribute(&handler.attrs) {
+        Some(route) => Route::read(route),
+        None => {
+            let example = match attr {
+                Attr::Scopes => "/afp",
+                Attr::Public => "/isalive",
+            };
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                format!(
+                    "#[{name}] must be placed above the route attribute, such as \
+                     #[get(\"{example}\")], but found none below it on `fn {fn_name}`; if the \
+                     route attribute is above #[{name}], move #[{name}] up, otherwise add the \
+                     route attribute below it"
+                ),
+            ));
+            Route::default()
+        }
+    };
+    errors.finish(Placed { handler, route })
 }
 
-/// Whether the last segment of the attribute's path is one of `names`, so
-/// that `#[get]` and `#[rocket::get]` both count.
-fn is_named(attr: &Attribute, names: &[&str]) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|segment| names.iter().any(|name| segment.ident == name))
+fn both_public_and_scopes(fn_name: &Ident) -> String {
+    format!(
+        "#[public] and #[scopes] cannot both be on `fn {fn_name}`: #[public] leaves the handler \
+         open to every caller, #[scopes] requires a token; remove #[public] to require the \
+         scopes, or remove #[scopes(...)] to leave the handler open"
+    )
 }
 
 #[cfg(test)]
@@ -354,9 +530,15 @@ mod tests {
 
     #[test]
     fn keys_and_unknown_names_are_unknown_arguments() {
-        for args in [quote!(consumers = ["123456789"]), quote!(all("nav:a/bc"))] {
+        for args in [
+            quote!("nav:a/bc", consumer = ["123456789"]),
+            quote!(all("nav:a/bc")),
+            quote!(any("nav:a/bc", audience = "x")),
+        ] {
             let errors = messages(args, HANDLER);
+            assert_eq!(errors.len(), 1, "{errors:?}");
             assert!(errors[0].starts_with("unknown argument"), "{errors:?}");
+            assert!(errors[0].contains("consumers = [...]"), "{errors:?}");
         }
     }
 
@@ -405,6 +587,199 @@ mod tests {
     #[test]
     fn argument_and_item_errors_are_reported_together() {
         let errors = messages(quote!(""), "fn afp() {}");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    fn consumers(protected: &Protected) -> Vec<String> {
+        protected
+            .requirement
+            .consumers
+            .iter()
+            .map(LitStr::value)
+            .collect()
+    }
+
+    #[test]
+    fn consumers_are_kept_in_written_order_with_either_form() {
+        let all = check_tokens(
+            quote!("nav:a/bc", consumers = ["123456789", "987654321"]),
+            HANDLER,
+        )
+        .expect("valid");
+        assert_eq!(all.requirement.kind, Kind::All);
+        assert_eq!(consumers(&all), ["123456789", "987654321"]);
+
+        let any = check_tokens(
+            quote!(consumers = ["123456789"], any("nav:a/bc", "nav:a/de")),
+            HANDLER,
+        )
+        .expect("valid");
+        assert_eq!(any.requirement.kind, Kind::Any);
+        assert_eq!(consumers(&any), ["123456789"]);
+    }
+
+    #[test]
+    fn without_consumers_every_organisation_is_allowed() {
+        let protected = check_tokens(quote!("nav:a/bc"), HANDLER).expect("valid");
+        assert!(protected.requirement.consumers.is_empty());
+    }
+
+    #[test]
+    fn consumers_must_be_an_array_of_string_literals() {
+        for args in [
+            quote!("nav:a/bc", consumers = "123456789"),
+            quote!("nav:a/bc", consumers = ALLOWED),
+            quote!("nav:a/bc", consumers = [123456789]),
+            quote!("nav:a/bc", consumers = [ORGNO]),
+        ] {
+            let errors = messages(args.clone(), HANDLER);
+            assert_eq!(errors.len(), 1, "{args}: {errors:?}");
+            assert!(errors[0].contains("array of string literals"), "{errors:?}");
+        }
+    }
+
+    #[test]
+    fn an_organisation_number_must_be_exactly_nine_ascii_digits() {
+        for orgno in [
+            "12345678",
+            "1234567890",
+            "12345678a",
+            " 12345678",
+            "",
+            "１２３４５６７８９",
+        ] {
+            let errors = messages(quote!("nav:a/bc", consumers = [#orgno]), HANDLER);
+            assert_eq!(errors.len(), 1, "{orgno:?}: {errors:?}");
+            assert!(
+                errors[0].starts_with("an organisation number is nine digits (NAIS: ^\\d{9}$)"),
+                "{errors:?}"
+            );
+            assert!(errors[0].contains(&format!("found `{}`", orgno.escape_debug())));
+        }
+    }
+
+    #[test]
+    fn a_consumer_id_with_its_0192_prefix_is_explained() {
+        let errors = messages(quote!("nav:a/bc", consumers = ["0192:123456789"]), HANDLER);
+        assert!(errors[0].contains("without the 0192:"), "{errors:?}");
+        let errors = messages(quote!("nav:a/bc", consumers = ["0192:1234"]), HANDLER);
+        assert!(!errors[0].contains("without the 0192:"), "{errors:?}");
+    }
+
+    #[test]
+    fn every_bad_organisation_number_is_reported_in_one_compile() {
+        let errors = messages(
+            quote!("nav:a/bc", consumers = ["1", "123456789", "2", "123456789"]),
+            HANDLER,
+        );
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors[2].contains("listed twice in consumers"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_consumer_list_is_refused() {
+        let errors = messages(quote!("nav:a/bc", consumers = []), HANDLER);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("consumers = [] allows no organisation"));
+    }
+
+    #[test]
+    fn consumers_given_twice_is_refused_once() {
+        let errors = messages(
+            quote!(
+                "nav:a/bc",
+                consumers = ["123456789"],
+                consumers = ["987654321"]
+            ),
+            HANDLER,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("consumers is given twice"));
+    }
+
+    #[test]
+    fn consumers_inside_any_is_refused_and_still_checked() {
+        let errors = messages(quote!(any("nav:a/bc", consumers = ["1"])), HANDLER);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("consumers cannot go inside any(...)"));
+        assert!(errors[1].contains("nine digits"));
+    }
+
+    #[test]
+    fn consumers_without_a_scope_is_refused() {
+        let errors = messages(quote!(consumers = ["123456789"]), HANDLER);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("needs at least one scope beside it"));
+        // A broken scope already says what is missing.
+        let errors = messages(quote!(AFP_READ, consumers = ["123456789"]), HANDLER);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("string literal"));
+    }
+
+    #[test]
+    fn the_route_attribute_below_is_read() {
+        let protected = check_tokens(
+            quote!("nav:a/bc"),
+            r#"#[doc = "x"] #[rocket::post("/afp/<id>", data = "<d>")] fn afp() {}"#,
+        )
+        .expect("valid");
+        assert_eq!(protected.placed.route.method, "POST");
+        assert_eq!(protected.placed.route.path, "/afp/<id>");
+    }
+
+    fn public_messages(args: TokenStream, item: &str) -> Vec<String> {
+        let item: TokenStream = item.parse().expect("the item tokenizes");
+        match check_public(args, syn::parse2(item)) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn public_accepts_a_handler_and_reads_its_route() {
+        let item: TokenStream = r#"#[route(GET, uri = "/isalive")] async fn isalive() {}"#
+            .parse()
+            .expect("the item tokenizes");
+        let placed = check_public(TokenStream::new(), syn::parse2(item)).expect("valid");
+        assert_eq!(placed.route.method, "GET");
+        assert_eq!(placed.route.path, "/isalive");
+    }
+
+    #[test]
+    fn public_takes_no_arguments() {
+        let errors = public_messages(quote!("nav:a/bc"), HANDLER);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("#[public] takes no arguments"));
+    }
+
+    #[test]
+    fn public_is_placed_like_scopes() {
+        let errors = public_messages(TokenStream::new(), "fn isalive() {}");
+        assert!(errors[0].starts_with("#[public] must be placed above the route attribute"));
+        let errors = public_messages(TokenStream::new(), "struct Afp;");
+        assert!(errors[0].starts_with("#[public] marks a Rocket handler function"));
+        assert!(errors[0].contains("cannot be used on a struct"));
+    }
+
+    #[test]
+    fn public_and_scopes_on_one_fn_are_refused_in_either_order() {
+        let below_public = format!("#[maskinporten_rocket::scopes(\"nav:a/bc\")] {HANDLER}");
+        let errors = public_messages(TokenStream::new(), &below_public);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("#[public] and #[scopes] cannot both be on `fn afp`"));
+
+        let below_scopes = format!("#[public] {HANDLER}");
+        let errors = messages(quote!("nav:a/bc"), &below_scopes);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("#[public] and #[scopes] cannot both be on `fn afp`"));
+    }
+
+    #[test]
+    fn public_argument_and_item_errors_are_reported_together() {
+        let errors = public_messages(quote!(open), "fn isalive() {}");
         assert_eq!(errors.len(), 2, "{errors:?}");
     }
 }

@@ -65,6 +65,16 @@ pub struct Config {
     pub require_keys_at_start: bool,
     /// The `realm` of the `WWW-Authenticate` challenge, if any.
     pub realm: Option<String>,
+    /// Fail ignite if a mounted route has neither `#[scopes]` nor `#[public]`.
+    pub deny_unmarked_routes: bool,
+    /// Compare the NAIS manifest with the handlers' scopes at ignite; a
+    /// mismatch that breaks requests fails ignite.
+    pub check_manifest: bool,
+    /// The manifest for `check_manifest`; by default `nais.yaml`, else every
+    /// `.nais/*.yaml`.
+    pub manifest: Option<String>,
+    /// The organisation prefix NAIS puts before the manifest's scopes.
+    pub scope_prefix: String,
 }
 
 impl Default for Config {
@@ -84,6 +94,10 @@ impl Default for Config {
             verdict_cache: 10_000,
             require_keys_at_start: false,
             realm: None,
+            deny_unmarked_routes: false,
+            check_manifest: false,
+            manifest: None,
+            scope_prefix: crate::manifest::NAV_PREFIX.to_owned(),
         }
     }
 }
@@ -160,6 +174,10 @@ pub(crate) struct Settings {
     pub(crate) verdict_cache: usize,
     pub(crate) require_keys_at_start: bool,
     pub(crate) realm: Option<String>,
+    pub(crate) deny_unmarked_routes: bool,
+    /// The manifest files to check at ignite, when `check_manifest` is set.
+    pub(crate) manifest_check: Option<Vec<std::path::PathBuf>>,
+    pub(crate) scope_prefix: String,
 }
 
 impl Config {
@@ -262,6 +280,18 @@ impl Config {
                 )));
             }
         }
+        let manifest_check =
+            match (self.check_manifest, &self.manifest) {
+                (false, _) => None,
+                (true, Some(path)) => Some(vec![path.into()]),
+                (true, None) => match crate::manifest::discover() {
+                    found if found.is_empty() => return Err(ConfigError::new(
+                        "maskinporten.manifest: check_manifest is set but no manifest was found \
+                         (nais.yaml or .nais/*.yaml); set `manifest` to its path",
+                    )),
+                    found => Some(found),
+                },
+            };
         for (key, value) in [
             ("http_timeout", self.http_timeout),
             ("refresh_interval", self.refresh_interval),
@@ -282,6 +312,9 @@ impl Config {
             verdict_cache: self.verdict_cache,
             require_keys_at_start: self.require_keys_at_start,
             realm: self.realm.clone(),
+            deny_unmarked_routes: self.deny_unmarked_routes,
+            manifest_check,
+            scope_prefix: self.scope_prefix.clone(),
         })
     }
 }

@@ -6,8 +6,10 @@ use std::sync::Arc;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
-use crate::config::Config;
+use crate::config::{Config, Settings};
+use crate::manifest::{self, Manifest};
 use crate::response;
+use crate::routes::{self, Protection};
 use crate::validate::{KeyStore, Validator};
 
 /// Attach this to protect `#[scopes]` handlers and `Claims` guards:
@@ -59,6 +61,10 @@ impl Fairing for Maskinporten {
                 return Err(rocket);
             }
         };
+        if let Err(why) = check_routes(&rocket, &settings) {
+            log::error!(target: "maskinporten", "{why}");
+            return Err(rocket);
+        }
         let validator = match Validator::new(&settings) {
             Ok(validator) => validator,
             Err(e) => {
@@ -85,6 +91,7 @@ impl Fairing for Maskinporten {
         let Some(validator) = rocket.state::<Validator>() else {
             return;
         };
+        log::info!(target: "maskinporten", "{}", routes::describe(&routes::scope_map(rocket)));
         if let Some(keys) = validator.key_store() {
             let interval = validator.refresh_interval;
             let keys = Arc::downgrade(keys);
@@ -105,6 +112,40 @@ impl Fairing for Maskinporten {
             .and_then(|v| v.realm.as_deref());
         response::write_challenge(request, response, realm);
     }
+}
+
+/// The checks of the scope map at ignite: no unmarked routes (when denied),
+/// and agreement with the NAIS manifest (when asked for).
+fn check_routes(rocket: &Rocket<Build>, settings: &Settings) -> Result<(), String> {
+    let map = routes::scope_map(rocket);
+    if settings.deny_unmarked_routes {
+        let unmarked: Vec<String> = map
+            .iter()
+            .filter(|r| r.protection == Protection::Unmarked)
+            .map(|r| format!("\n  {r}"))
+            .collect();
+        if !unmarked.is_empty() {
+            return Err(format!(
+                "maskinporten.deny_unmarked_routes: these routes have neither #[scopes] nor \
+                 #[public]:{}",
+                unmarked.concat()
+            ));
+        }
+    }
+    if let Some(paths) = &settings.manifest_check {
+        let manifest = Manifest::from_paths(paths, &settings.scope_prefix)
+            .map_err(|e| format!("maskinporten.check_manifest: {e}"))?;
+        let report = manifest::check(&manifest, &map);
+        for warning in &report.warnings {
+            log::warn!(target: "maskinporten", "manifest check: {warning}");
+        }
+        if !report.errors.is_empty() {
+            return Err(format!(
+                "maskinporten.check_manifest: the NAIS manifest and the code disagree:\n{report}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refreshes metadata and keys every `interval`, and sooner (with a doubling

@@ -133,6 +133,9 @@ impl<'r, S: ScopeSet> FromRequest<'r> for Authorized<S> {
         if !S::REQUIREMENT.is_met_by(claims.scope()) {
             return refuse(request, Rejection::InsufficientScope(S::REQUIREMENT));
         }
+        if !S::REQUIREMENT.allows_consumer(claims.consumer_orgno()) {
+            return refuse(request, Rejection::ConsumerNotAllowed(S::REQUIREMENT));
+        }
         Outcome::Success(Authorized {
             claims: claims.clone(),
             scopes: PhantomData,

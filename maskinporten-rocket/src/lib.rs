@@ -56,8 +56,10 @@ mod config;
 mod fairing;
 mod guard;
 mod http;
+pub mod manifest;
 mod rejection;
 mod response;
+pub mod routes;
 pub mod scope;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -66,7 +68,7 @@ mod validate;
 pub use claims::{Claims, Organisation};
 pub use config::{Config, IntrospectionBody, ValidationMode};
 pub use fairing::Maskinporten;
-pub use maskinporten_macros::scopes;
+pub use maskinporten_macros::{public, scopes};
 pub use rejection::{Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
@@ -75,5 +77,7 @@ pub use validate::Validator;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::{Authorized, ScopeSet};
+    pub use crate::routes::RouteMark;
     pub use crate::scope::Requirement;
+    pub use inventory;
 }

@@ -8,6 +8,9 @@ use rocket::http::Status;
 
 use crate::scope::Requirement;
 
+/// The `error_description` of a 403 for a consumer outside the allow-list.
+const CONSUMER_NOT_ALLOWED: &str = "The consumer organisation is not allowed";
+
 /// Why a request did not get through. A guard's error type, so a handler or
 /// catcher can tell the cases apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +23,10 @@ pub enum Rejection {
     InvalidToken(TokenError),
     /// The token is valid but lacks a required scope: 403 `insufficient_scope`.
     InsufficientScope(Requirement),
+    /// The token is valid and has the scopes, but its consumer organisation
+    /// is not on the handler's allow-list: 403 `insufficient_scope` with its
+    /// own `error_description`.
+    ConsumerNotAllowed(Requirement),
     /// The validator could not decide (issuer or Texas unreachable): 503.
     Unavailable(String),
 }
@@ -94,7 +101,7 @@ impl Rejection {
         match self {
             Rejection::MissingCredentials | Rejection::InvalidToken(_) => Status::Unauthorized,
             Rejection::MalformedRequest(_) => Status::BadRequest,
-            Rejection::InsufficientScope(_) => Status::Forbidden,
+            Rejection::InsufficientScope(_) | Rejection::ConsumerNotAllowed(_) => Status::Forbidden,
             Rejection::Unavailable(_) => Status::ServiceUnavailable,
         }
     }
@@ -115,6 +122,11 @@ impl Rejection {
             }
             Rejection::InsufficientScope(required) => {
                 params.push(("error", "insufficient_scope".into()));
+                params.push(("scope", required.to_string()));
+            }
+            Rejection::ConsumerNotAllowed(required) => {
+                params.push(("error", "insufficient_scope".into()));
+                params.push(("error_description", CONSUMER_NOT_ALLOWED.into()));
                 params.push(("scope", required.to_string()));
             }
             Rejection::Unavailable(_) => return None,
@@ -146,6 +158,11 @@ impl fmt::Display for Rejection {
             Rejection::InsufficientScope(required) => {
                 write!(f, "token lacks the required scopes ({required})")
             }
+            Rejection::ConsumerNotAllowed(required) => write!(
+                f,
+                "consumer not in the allow-list ({})",
+                required.consumers().join(", ")
+            ),
             Rejection::Unavailable(why) => write!(f, "cannot decide: {why}"),
         }
     }

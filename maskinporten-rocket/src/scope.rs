@@ -19,12 +19,15 @@ pub enum Mode {
     Any,
 }
 
-/// The scopes a handler requires, as `#[scopes]` writes them. Its strings were
-/// checked against the grammar when the handler compiled.
+/// The scopes a handler requires, as `#[scopes]` writes them, and the
+/// consumer organisations it allows (empty: any consumer). Its strings were
+/// checked when the handler compiled: scopes against the grammar,
+/// organisation numbers for nine digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Requirement {
     mode: Mode,
     scopes: &'static [&'static str],
+    consumers: &'static [&'static str],
 }
 
 impl Requirement {
@@ -33,6 +36,7 @@ impl Requirement {
         Requirement {
             mode: Mode::All,
             scopes,
+            consumers: &[],
         }
     }
 
@@ -41,7 +45,34 @@ impl Requirement {
         Requirement {
             mode: Mode::Any,
             scopes,
+            consumers: &[],
         }
+    }
+
+    /// Additionally allows only these consumer organisation numbers
+    /// (`#[scopes("…", consumers = ["123456789"])]`).
+    pub const fn with_consumers(self, consumers: &'static [&'static str]) -> Requirement {
+        Requirement { consumers, ..self }
+    }
+
+    /// The allowed consumer organisation numbers; empty when any is allowed.
+    pub fn consumers(&self) -> &'static [&'static str] {
+        self.consumers
+    }
+
+    /// Whether a token from consumer `orgno` may use the handler.
+    ///
+    /// ```
+    /// use maskinporten_rocket::scope::Requirement;
+    ///
+    /// let afp = Requirement::all(&["nav:helse/sykepenger/afp.read"]).with_consumers(&["123456789"]);
+    /// assert!(afp.allows_consumer(Some("123456789")));
+    /// assert!(!afp.allows_consumer(Some("987654321")));
+    /// assert!(!afp.allows_consumer(None));
+    /// assert!(Requirement::all(&["nav:helse/sykepenger/afp.read"]).allows_consumer(None));
+    /// ```
+    pub fn allows_consumer(&self, orgno: Option<&str>) -> bool {
+        self.consumers.is_empty() || orgno.is_some_and(|o| self.consumers.contains(&o))
     }
 
     /// All or any.

@@ -4,11 +4,16 @@
 //!
 //! Everything comes from configuration: `Rocket.toml` / `ROCKET_*`, and the
 //! NAIS variables `MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI` and
-//! `MASKINPORTEN_WELL_KNOWN_URL`.
+//! `MASKINPORTEN_WELL_KNOWN_URL` (or `NAIS_TOKEN_INTROSPECTION_ENDPOINT` with
+//! `ROCKET_MASKINPORTEN={validation="texas"}`). With none of it, a debug
+//! build runs against an embedded development issuer (see `dev`).
+
+#[cfg(all(feature = "dev-issuer", debug_assertions))]
+pub mod dev;
 
 use std::sync::Mutex;
 
-use maskinporten_rocket::{scopes, Claims, Maskinporten, Validator};
+use maskinporten_rocket::{public, scopes, Claims, Maskinporten, Validator};
 use rocket::figment::Figment;
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -71,6 +76,7 @@ fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -
     }
 }
 
+#[public]
 #[get("/isalive")]
 fn isalive() -> &'static str {
     "alive"
@@ -78,6 +84,7 @@ fn isalive() -> &'static str {
 
 /// Ready once the issuer's keys are loaded, so NAIS sends no traffic to a
 /// replica that would answer 503.
+#[public]
 #[get("/isready")]
 fn isready(validator: &State<Validator>) -> Status {
     if validator.is_ready() {
@@ -87,8 +94,10 @@ fn isready(validator: &State<Validator>) -> Status {
     }
 }
 
-/// The API on the given configuration.
+/// The API on the given configuration. Every route must carry `#[scopes]`
+/// or `#[public]` (deny-by-default), unless the configuration says otherwise.
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
+    let figment = figment.join(("maskinporten.deny_unmarked_routes", true));
     rocket::custom(figment)
         .attach(Maskinporten::fairing())
         .manage(Register::default())

@@ -77,3 +77,17 @@ async fn health_endpoints_are_public() {
         Status::Unauthorized
     );
 }
+
+#[rocket::async_test]
+async fn texas_mode_by_configuration_alone() {
+    let issuer = Issuer::start().await;
+    let texas = maskinporten_rocket::testing::Texas::start(&issuer).await;
+    let client = Client::tracked(afp_api::rocket_with(texas.figment()))
+        .await
+        .expect("ignite");
+    let reader = issuer.token().scope(READ).consumer("333333333").sign();
+    let response = client.get("/afp").header(bearer(&reader)).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(texas.introspections(), 1);
+    assert_eq!(client.get("/isready").dispatch().await.status(), Status::Ok);
+}

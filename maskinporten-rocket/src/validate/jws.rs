@@ -62,10 +62,13 @@ impl<'t> Jws<'t> {
         if header.contains_key("crit") {
             return Err(TokenError::ForbiddenHeader("crit"));
         }
+        // RFC 7515 §4.1.10: a `cty` without `/` stands for `application/<cty>`.
         if header
             .get("cty")
             .and_then(Value::as_str)
-            .is_some_and(|cty| cty.eq_ignore_ascii_case("jwt"))
+            .is_some_and(|cty| {
+                cty.eq_ignore_ascii_case("jwt") || cty.eq_ignore_ascii_case("application/jwt")
+            })
         {
             return Err(TokenError::ForbiddenHeader("nested token (cty JWT)"));
         }

@@ -1,7 +1,7 @@
 use maskinporten_rocket::scopes;
 use rocket::get;
 
-#[scopes(consumers = ["123456789"])]
+#[scopes("nav:helse/afp.read", consumer = ["123456789"])]
 #[get("/afp")]
 fn afp() -> &'static str {
     "ok"

@@ -1,0 +1,451 @@
+//! The NAIS manifest and the code agree: the scopes the manifest exposes
+//! (`spec.maskinporten.scopes.exposes[]`) against the scopes the mounted
+//! handlers require, and the consumers the code allows against those the
+//! manifest grants. Also the reverse: the `exposes:` block the code needs.
+//!
+//! ```
+//! use maskinporten_rocket::manifest::{check, Manifest};
+//! use maskinporten_rocket::routes::scope_map;
+//! use maskinporten_rocket::scopes;
+//!
+//! #[scopes("nav:helse/sykepenger/afp.read")]
+//! #[rocket::get("/afp")]
+//! fn afp() -> &'static str { "afp" }
+//!
+//! let manifest = Manifest::from_yaml(r#"
+//! apiVersion: nais.io/v1alpha1
+//! kind: Application
+//! metadata: { name: afp-api }
+//! spec:
+//!   maskinporten:
+//!     enabled: true
+//!     scopes:
+//!       exposes:
+//!         - name: "sykepenger/afp.read"
+//!           enabled: true
+//!           product: "helse"
+//! "#, "nav")?;
+//! let rocket = rocket::build().mount("/", rocket::routes![afp]);
+//! let report = check(&manifest, &scope_map(&rocket));
+//! assert!(report.errors.is_empty(), "{report}");
+//! # Ok::<(), maskinporten_rocket::manifest::ManifestError>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::routes::{MountedRoute, Protection};
+use crate::scope::Scope;
+
+/// The organisation prefix NAIS puts in front of NAV's scopes.
+pub const NAV_PREFIX: &str = "nav";
+
+/// A scope as the manifest exposes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExposedScope {
+    /// The full scope, `<prefix>:<product><separator><name>`.
+    pub scope: Scope,
+    /// `enabled`: a disabled scope is not issued.
+    pub enabled: bool,
+    /// `consumers[].orgno`: the organisations granted the scope.
+    pub consumers: Vec<String>,
+}
+
+/// The Maskinporten part of one or more NAIS `Application` manifests.
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    exposed: Vec<ExposedScope>,
+}
+
+/// Why a manifest could not be read.
+#[derive(Debug)]
+pub struct ManifestError {
+    message: String,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+fn error(message: impl Into<String>) -> ManifestError {
+    ManifestError {
+        message: message.into(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Document {
+    kind: Option<String>,
+    spec: Option<Spec>,
+}
+
+#[derive(Deserialize)]
+struct Spec {
+    maskinporten: Option<MaskinportenSpec>,
+}
+
+#[derive(Deserialize)]
+struct MaskinportenSpec {
+    scopes: Option<ScopesSpec>,
+}
+
+#[derive(Deserialize)]
+struct ScopesSpec {
+    #[serde(default)]
+    exposes: Vec<ExposedSpec>,
+}
+
+#[derive(Deserialize)]
+struct ExposedSpec {
+    name: String,
+    product: String,
+    separator: Option<String>,
+    enabled: Option<bool>,
+    #[serde(default)]
+    consumers: Vec<ConsumerSpec>,
+}
+
+#[derive(Deserialize)]
+struct ConsumerSpec {
+    orgno: String,
+}
+
+impl Manifest {
+    /// Reads the manifests at `paths` (each may hold several YAML documents;
+    /// only `kind: Application` counts).
+    pub fn from_paths(paths: &[PathBuf], prefix: &str) -> Result<Manifest, ManifestError> {
+        let mut manifest = Manifest::default();
+        for path in paths {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| error(format!("cannot read {}: {e}", path.display())))?;
+            let one = Manifest::from_yaml(&text, prefix)
+                .map_err(|e| error(format!("{}: {e}", path.display())))?;
+            manifest.exposed.extend(one.exposed);
+        }
+        Ok(manifest)
+    }
+
+    /// Reads a manifest from YAML text. NAIS templating (`{{ image }}`) is
+    /// read as a plain value, so a manifest checks as it is committed.
+    pub fn from_yaml(text: &str, prefix: &str) -> Result<Manifest, ManifestError> {
+        let text = untemplate(text);
+        let documents: Vec<Document> = serde_saphyr::from_multiple(&text)
+            .map_err(|e| error(format!("not a NAIS manifest: {e}")))?;
+        let mut exposed = Vec::new();
+        for document in documents {
+            if document.kind.as_deref() != Some("Application") {
+                continue;
+            }
+            let entries = document
+                .spec
+                .and_then(|s| s.maskinporten)
+                .and_then(|m| m.scopes)
+                .map(|s| s.exposes)
+                .unwrap_or_default();
+            for entry in entries {
+                exposed.push(entry.into_exposed(prefix)?);
+            }
+        }
+        Ok(Manifest { exposed })
+    }
+
+    /// The exposed scopes, in manifest order.
+    pub fn exposed(&self) -> &[ExposedScope] {
+        &self.exposed
+    }
+
+    fn find(&self, scope: &str) -> Option<&ExposedScope> {
+        self.exposed.iter().find(|e| e.scope.as_str() == scope)
+    }
+}
+
+impl ExposedSpec {
+    fn into_exposed(self, prefix: &str) -> Result<ExposedScope, ManifestError> {
+        // NAIS's default: `/` when the name holds one, `:` otherwise.
+        let separator = match self.separator.as_deref() {
+            Some(s) => {
+                let mut chars = s.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => c,
+                    _ => {
+                        return Err(error(format!(
+                            "separator {s:?} of `{}` is not one character",
+                            self.name
+                        )))
+                    }
+                }
+            }
+            None if self.name.contains('/') => '/',
+            None => ':',
+        };
+        let scope =
+            Scope::from_parts(prefix, &self.product, separator, &self.name).map_err(|e| {
+                error(format!(
+                    "exposed scope `{}` ({}): {e}",
+                    self.name, self.product
+                ))
+            })?;
+        Ok(ExposedScope {
+            scope,
+            enabled: self.enabled.unwrap_or(true),
+            consumers: self.consumers.into_iter().map(|c| c.orgno).collect(),
+        })
+    }
+}
+
+/// Replaces `{{ … }}` template expressions with a plain word.
+fn untemplate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("}}") {
+            Some(end) => {
+                out.push_str("templated");
+                rest = &rest[start + end + 2..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What the comparison found. Errors mean a consumer holding a scope meets a
+/// handler that cannot work as written; warnings are loose ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Mismatches that break requests: a required scope the manifest does
+    /// not expose or has disabled, a consumer allowed in code but not granted.
+    pub errors: Vec<String>,
+    /// An exposed scope that no mounted handler requires.
+    pub warnings: Vec<String>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.errors {
+            writeln!(f, "error: {e}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Compares the manifest with the protected routes of the scope map.
+pub fn check(manifest: &Manifest, routes: &[MountedRoute]) -> Report {
+    let mut report = Report::default();
+    let mut required = BTreeSet::new();
+    for route in routes {
+        let Protection::Scopes(requirement) = route.protection else {
+            continue;
+        };
+        for &scope in requirement.scopes() {
+            required.insert(scope);
+            match manifest.find(scope) {
+                None => report.errors.push(format!(
+                    "{route} requires `{scope}`, which the manifest does not expose; add it to \
+                     spec.maskinporten.scopes.exposes"
+                )),
+                Some(exposed) if !exposed.enabled => report.errors.push(format!(
+                    "{route} requires `{scope}`, which the manifest exposes with enabled: false"
+                )),
+                Some(exposed) => {
+                    for &orgno in requirement.consumers() {
+                        if !exposed.consumers.iter().any(|c| c == orgno) {
+                            report.errors.push(format!(
+                                "{route} allows consumer {orgno}, which the manifest does not \
+                                 grant `{scope}`; add it to that scope's consumers"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for exposed in &manifest.exposed {
+        if exposed.enabled && !required.contains(exposed.scope.as_str()) {
+            report.warnings.push(format!(
+                "the manifest exposes `{}`, which no mounted handler requires",
+                exposed.scope
+            ));
+        }
+    }
+    report
+}
+
+/// Panics with the report unless the manifest at `path` and `rocket`'s
+/// routes agree (no errors). For a test in the application:
+///
+/// ```no_run
+/// # let rocket = rocket::build();
+/// maskinporten_rocket::manifest::assert_manifest_matches(&rocket, ".nais/app.yaml");
+/// ```
+pub fn assert_manifest_matches<P: rocket::Phase>(
+    rocket: &rocket::Rocket<P>,
+    path: impl AsRef<Path>,
+) {
+    let manifest = match Manifest::from_paths(&[path.as_ref().to_owned()], NAV_PREFIX) {
+        Ok(manifest) => manifest,
+        Err(e) => panic!("{e}"),
+    };
+    let report = check(&manifest, &crate::routes::scope_map(rocket));
+    assert!(
+        report.errors.is_empty(),
+        "the NAIS manifest and the code disagree:\n{report}"
+    );
+}
+
+/// The manifest files to check when none is configured: `nais.yaml`, else
+/// every `.nais/*.yaml` (or `.yml`), relative to the working directory.
+pub(crate) fn discover() -> Vec<PathBuf> {
+    let single = PathBuf::from("nais.yaml");
+    if single.is_file() {
+        return vec![single];
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(".nais")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The `exposes:` block for the scopes the mounted handlers require, ready
+/// to paste under `spec.maskinporten.scopes`. Consumers come from the
+/// handlers' allow-lists; a scope that some handler grants to any consumer
+/// also gets a commented line reminding to list the organisations.
+///
+/// ```
+/// use maskinporten_rocket::manifest::exposes_yaml;
+/// use maskinporten_rocket::routes::scope_map;
+/// use maskinporten_rocket::scopes;
+///
+/// #[scopes("nav:helse/sykepenger/afp.read", consumers = ["123456789"])]
+/// #[rocket::get("/afp")]
+/// fn afp() -> &'static str { "afp" }
+///
+/// let yaml = exposes_yaml(&scope_map(&rocket::build().mount("/", rocket::routes![afp])));
+/// assert!(yaml.contains("name: \"sykepenger/afp.read\""));
+/// assert!(yaml.contains("orgno: \"123456789\""));
+/// ```
+pub fn exposes_yaml(routes: &[MountedRoute]) -> String {
+    /// The consumers the code names for a scope, and whether some handler
+    /// requiring it is open to any consumer.
+    #[derive(Default)]
+    struct Needs<'a> {
+        consumers: BTreeSet<&'a str>,
+        open: bool,
+    }
+    let mut scopes: BTreeMap<&str, Needs> = BTreeMap::new();
+    for route in routes {
+        let Protection::Scopes(requirement) = route.protection else {
+            continue;
+        };
+        for &scope in requirement.scopes() {
+            let needs = scopes.entry(scope).or_default();
+            needs
+                .consumers
+                .extend(requirement.consumers().iter().copied());
+            needs.open |= requirement.consumers().is_empty();
+        }
+    }
+    let mut yaml = String::from("exposes:\n");
+    for (scope, needs) in scopes {
+        let Ok(parsed) = Scope::parse(scope) else {
+            continue; // checked by #[scopes] at compile time
+        };
+        yaml.push_str(&format!(
+            "  # {scope}\n  - name: \"{}\"\n    enabled: true\n    product: \"{}\"\n    separator: \"{}\"\n",
+            parsed.name(),
+            parsed.product(),
+            parsed.separator()
+        ));
+        if !needs.consumers.is_empty() {
+            yaml.push_str("    consumers:\n");
+            for orgno in &needs.consumers {
+                yaml.push_str(&format!("      - orgno: \"{orgno}\"\n"));
+            }
+        }
+        if needs.open {
+            // A handler takes any consumer holding the scope: who gets it
+            // is the manifest's decision alone.
+            let key = if needs.consumers.is_empty() {
+                "    # consumers:\n"
+            } else {
+                ""
+            };
+            yaml.push_str(key);
+            yaml.push_str("    #   - orgno: \"<each organisation granted this scope>\"\n");
+        }
+    }
+    yaml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separator_defaults_to_colon_or_slash_as_nais_does() {
+        let manifest = Manifest::from_yaml(
+            "kind: Application\nspec:\n  maskinporten:\n    scopes:\n      exposes:\n\
+             \x20       - { name: \"afp.read\", product: \"helse\", enabled: true }\n\
+             \x20       - { name: \"sykepenger/afp.read\", product: \"helse\", enabled: true }\n\
+             \x20       - { name: \"afp.write\", product: \"helse\", separator: \".\", enabled: true }\n",
+            "nav",
+        )
+        .unwrap();
+        let scopes: Vec<&str> = manifest
+            .exposed()
+            .iter()
+            .map(|e| e.scope.as_str())
+            .collect();
+        assert_eq!(
+            scopes,
+            [
+                "nav:helse:afp.read",
+                "nav:helse/sykepenger/afp.read",
+                "nav:helse.afp.write"
+            ]
+        );
+    }
+
+    #[test]
+    fn templating_and_other_kinds_are_ignored() {
+        let manifest = Manifest::from_yaml(
+            "kind: Application\nspec:\n  image: {{ image }}\n  maskinporten:\n    scopes:\n      exposes:\n\
+             \x20       - { name: \"afp.read\", product: \"helse\", enabled: false }\n---\nkind: Topic\n",
+            "nav",
+        )
+        .unwrap();
+        assert_eq!(manifest.exposed().len(), 1);
+        assert!(!manifest.exposed()[0].enabled);
+    }
+
+    #[test]
+    fn a_scope_nais_would_refuse_is_an_error() {
+        let err = Manifest::from_yaml(
+            "kind: Application\nspec:\n  maskinporten:\n    scopes:\n      exposes:\n\
+             \x20       - { name: \"afp-read\", product: \"helse\", enabled: true }\n",
+            "nav",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("afp-read"), "{err}");
+    }
+}

@@ -1,0 +1,248 @@
+//! The NAIS manifest and the code agree: the scope map, the exposes check,
+//! the generator, consumer allow-lists and deny-by-default.
+
+use std::path::PathBuf;
+
+use maskinporten_rocket::manifest::{check, exposes_yaml, Manifest};
+use maskinporten_rocket::routes::{scope_map, Protection};
+use maskinporten_rocket::testing::{bearer, Issuer};
+use maskinporten_tests::{app, client, READ, WRITE};
+use rocket::http::Status;
+use rocket::local::asynchronous::Client;
+
+/// A NAIS Application manifest exposing `entries` (YAML list items).
+fn manifest_yaml(entries: &str) -> String {
+    format!(
+        "apiVersion: nais.io/v1alpha1\nkind: Application\nmetadata:\n  name: afp-api\n  namespace: helse\n\
+         spec:\n  image: {{{{ image }}}}\n  maskinporten:\n    enabled: true\n    scopes:\n      exposes:\n{entries}"
+    )
+}
+
+const READ_ENTRY: &str = "        - name: \"sykepenger/afp.read\"\n          enabled: true\n          product: \"helse\"\n          separator: \"/\"\n          consumers:\n            - orgno: \"111111111\"\n            - orgno: \"222222222\"\n";
+const WRITE_ENTRY: &str = "        - name: \"sykepenger/afp.write\"\n          enabled: true\n          product: \"helse\"\n          separator: \"/\"\n";
+
+/// The test app's scope map; building the app needs no issuer, only ignite does.
+fn map() -> Vec<maskinporten_rocket::routes::MountedRoute> {
+    scope_map(&app(rocket::figment::Figment::from(
+        rocket::Config::debug_default(),
+    )))
+}
+
+fn report(entries: &str) -> maskinporten_rocket::manifest::Report {
+    let manifest = Manifest::from_yaml(&manifest_yaml(entries), "nav").expect("manifest parses");
+    check(&manifest, &map())
+}
+
+#[test]
+fn the_scope_map_knows_every_mounted_route() {
+    let map = map();
+    let find = |uri: &str| map.iter().find(|r| r.uri == uri).expect(uri).protection;
+    assert!(matches!(find("/read"), Protection::Scopes(r) if r.scopes() == [READ]));
+    assert!(matches!(find("/both"), Protection::Scopes(r) if r.scopes() == [READ, WRITE]));
+    assert!(
+        matches!(find("/restricted"), Protection::Scopes(r) if r.consumers() == ["111111111", "222222222"])
+    );
+    assert_eq!(find("/public"), Protection::Public);
+    assert_eq!(find("/whoami"), Protection::Unmarked);
+}
+
+#[test]
+fn a_manifest_that_matches_has_no_errors_or_warnings() {
+    let report = report(&format!("{READ_ENTRY}{WRITE_ENTRY}"));
+    assert_eq!(report.errors, Vec::<String>::new());
+    assert_eq!(report.warnings, Vec::<String>::new());
+}
+
+#[test]
+fn a_required_scope_missing_from_the_manifest_is_an_error() {
+    let report = report(READ_ENTRY);
+    assert_eq!(report.errors.len(), 2, "{report}"); // /both and /either need afp.write
+    assert!(
+        report
+            .errors
+            .iter()
+            .all(|e| e.contains(WRITE) && e.contains("does not expose")),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_disabled_scope_is_an_error() {
+    let disabled = WRITE_ENTRY.replace("enabled: true", "enabled: false");
+    let report = report(&format!("{READ_ENTRY}{disabled}"));
+    assert!(!report.errors.is_empty());
+    assert!(
+        report.errors.iter().all(|e| e.contains("enabled: false")),
+        "{report}"
+    );
+}
+
+#[test]
+fn separator_defaults_follow_nais() {
+    // No separator: `/` because the name holds one.
+    let read = READ_ENTRY.replace("          separator: \"/\"\n", "");
+    let write = WRITE_ENTRY.replace("          separator: \"/\"\n", "");
+    assert!(report(&format!("{read}{write}")).errors.is_empty());
+    // No `/` in the name and no separator: `:`, which is another scope.
+    let colon =
+        "        - name: \"afpread\"\n          enabled: true\n          product: \"helse\"\n";
+    let manifest = Manifest::from_yaml(&manifest_yaml(colon), "nav").expect("parses");
+    assert_eq!(manifest.exposed()[0].scope.as_str(), "nav:helse:afpread");
+}
+
+#[test]
+fn an_exposed_scope_no_handler_requires_is_a_warning() {
+    let unused = "        - name: \"sykepenger/afp.delete\"\n          enabled: true\n          product: \"helse\"\n";
+    let report = report(&format!("{READ_ENTRY}{WRITE_ENTRY}{unused}"));
+    assert!(report.errors.is_empty(), "{report}");
+    assert_eq!(report.warnings.len(), 1);
+    assert!(report.warnings[0].contains("nav:helse/sykepenger/afp.delete"));
+}
+
+#[test]
+fn a_consumer_allowed_in_code_but_not_granted_is_an_error() {
+    let one_consumer = READ_ENTRY.replace("            - orgno: \"222222222\"\n", "");
+    let report = report(&format!("{one_consumer}{WRITE_ENTRY}"));
+    assert_eq!(report.errors.len(), 1, "{report}");
+    assert!(report.errors[0].contains("222222222"), "{report}");
+}
+
+#[test]
+fn the_generated_exposes_block_passes_the_check() {
+    let map = map();
+    let yaml = exposes_yaml(&map);
+    let indented: String = yaml
+        .lines()
+        .skip(1)
+        .map(|l| format!("      {l}\n"))
+        .collect();
+    let manifest =
+        Manifest::from_yaml(&manifest_yaml(&indented), "nav").expect("generated YAML parses");
+    let report = check(&manifest, &map);
+    assert!(
+        report.errors.is_empty() && report.warnings.is_empty(),
+        "{report}\n{yaml}"
+    );
+    // /restricted names its consumers; /read takes any, hence the reminder.
+    assert!(yaml.contains("- orgno: \"111111111\""), "{yaml}");
+    assert!(
+        yaml.contains("#   - orgno: \"<each organisation granted this scope>\""),
+        "{yaml}"
+    );
+}
+
+#[rocket::async_test]
+async fn consumer_allow_list_passes_listed_organisations() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let token = issuer.token().scope(READ).consumer("222222222").sign();
+    let response = client
+        .get("/restricted")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.into_string().await.as_deref(), Some("222222222"));
+}
+
+#[rocket::async_test]
+async fn consumer_outside_the_allow_list_is_forbidden() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let expected = format!(
+        "Bearer error=\"insufficient_scope\", error_description=\"The consumer organisation is not allowed\", scope=\"{READ}\""
+    );
+    for token in [
+        issuer.token().scope(READ).consumer("333333333").sign(),
+        issuer.token().scope(READ).without_claim("consumer").sign(),
+    ] {
+        let response = client
+            .get("/restricted")
+            .header(bearer(&token))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Forbidden);
+        assert_eq!(
+            response.headers().get_one("WWW-Authenticate"),
+            Some(expected.as_str())
+        );
+    }
+    // The scope is checked first: a listed consumer without it gets the plain 403.
+    let token = issuer.token().scope(WRITE).consumer("111111111").sign();
+    let response = client
+        .get("/restricted")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    let plain = format!("Bearer error=\"insufficient_scope\", scope=\"{READ}\"");
+    assert_eq!(
+        response.headers().get_one("WWW-Authenticate"),
+        Some(plain.as_str())
+    );
+}
+
+#[rocket::async_test]
+async fn deny_by_default_fails_ignite_on_an_unmarked_route() {
+    let issuer = Issuer::start().await;
+    let figment = issuer
+        .figment()
+        .merge(("maskinporten.deny_unmarked_routes", true));
+    match Client::tracked(app(figment)).await {
+        Ok(_) => panic!("ignite succeeded with /whoami unmarked"),
+        Err(e) => assert!(
+            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+            "{e}"
+        ),
+    }
+}
+
+#[rocket::async_test]
+async fn deny_by_default_passes_when_every_route_is_marked() {
+    let issuer = Issuer::start().await;
+    let figment = issuer
+        .figment()
+        .merge(("maskinporten.deny_unmarked_routes", true));
+    let rocket = app(figment);
+    // The same app without its one unmarked route.
+    let marked: Vec<rocket::Route> = rocket
+        .routes()
+        .filter(|r| r.uri.path() != "/whoami")
+        .cloned()
+        .collect();
+    let rocket = rocket::custom(rocket.figment().clone())
+        .attach(maskinporten_rocket::Maskinporten::fairing())
+        .mount("/", marked);
+    assert!(Client::tracked(rocket).await.is_ok());
+}
+
+/// Writes `yaml` to a fresh file under the target directory.
+fn manifest_file(name: &str, yaml: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join(format!("{name}-{}.yaml", std::process::id()));
+    std::fs::write(&path, yaml).expect("write manifest");
+    path
+}
+
+#[rocket::async_test]
+async fn manifest_check_at_ignite_fails_on_a_mismatch_and_passes_on_a_match() {
+    let issuer = Issuer::start().await;
+    let bad = manifest_file("bad", &manifest_yaml(READ_ENTRY));
+    let good = manifest_file(
+        "good",
+        &manifest_yaml(&format!("{READ_ENTRY}{WRITE_ENTRY}")),
+    );
+    let with = |path: &PathBuf| {
+        issuer
+            .figment()
+            .merge(("maskinporten.check_manifest", true))
+            .merge(("maskinporten.manifest", path.display().to_string()))
+    };
+    match Client::tracked(app(with(&bad))).await {
+        Ok(_) => panic!("ignite succeeded with a manifest missing afp.write"),
+        Err(e) => assert!(
+            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+            "{e}"
+        ),
+    }
+    assert!(Client::tracked(app(with(&good))).await.is_ok());
+}

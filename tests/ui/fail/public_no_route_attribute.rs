@@ -1,0 +1,8 @@
+use maskinporten_rocket::public;
+
+#[public]
+fn isalive() -> &'static str {
+    "alive"
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use maskinporten_rocket::public;
+
+#[public]
+struct IsAlive;
+
+fn main() {}
