@@ -101,54 +101,33 @@ async fn get<'c>(client: &'c Client, token: &str) -> LocalResponse<'c> {
     client.get("/read").header(bearer(token)).dispatch().await
 }
 
+/// Each token gets `status` with exactly `challenge`, and no echo of itself.
+async fn expect_refused(client: &Client, status: Status, challenge: &str, tokens: &[String]) {
+    for token in tokens {
+        assert_refused(get(client, token).await, status, Some(challenge), token).await;
+    }
+}
+
 /// Each token gets 401 `invalid_token` with this description.
 async fn expect_invalid(client: &Client, description: &str, tokens: &[String]) {
-    let challenge = invalid_token(description);
-    for token in tokens {
-        let response = get(client, token).await;
-        assert_eq!(
-            (
-                response.status(),
-                response.headers().get_one("WWW-Authenticate")
-            ),
-            (Status::Unauthorized, Some(challenge.as_str())),
-            "for token {token}"
-        );
-        assert_refused(response, Status::Unauthorized, Some(&challenge), token).await;
-    }
+    expect_refused(
+        client,
+        Status::Unauthorized,
+        &invalid_token(description),
+        tokens,
+    )
+    .await;
 }
 
 /// Each token gets 400 `invalid_request`: refused before it is parsed.
 async fn expect_invalid_request(client: &Client, tokens: &[String]) {
-    for token in tokens {
-        let response = get(client, token).await;
-        assert_eq!(
-            (
-                response.status(),
-                response.headers().get_one("WWW-Authenticate")
-            ),
-            (Status::BadRequest, Some(INVALID_REQUEST)),
-            "for token {token:?}"
-        );
-        assert_refused(response, Status::BadRequest, Some(INVALID_REQUEST), token).await;
-    }
+    expect_refused(client, Status::BadRequest, INVALID_REQUEST, tokens).await;
 }
 
 /// Each token is valid but does not carry `READ`: 403 on `/read`.
 async fn expect_insufficient_scope(client: &Client, tokens: &[String]) {
     let challenge = format!("Bearer error=\"insufficient_scope\", scope=\"{READ}\"");
-    for token in tokens {
-        let response = get(client, token).await;
-        assert_eq!(
-            (
-                response.status(),
-                response.headers().get_one("WWW-Authenticate")
-            ),
-            (Status::Forbidden, Some(challenge.as_str())),
-            "for token {token}"
-        );
-        assert_refused(response, Status::Forbidden, Some(&challenge), token).await;
-    }
+    expect_refused(client, Status::Forbidden, &challenge, tokens).await;
 }
 
 async fn expect_ok(client: &Client, tokens: &[String]) {

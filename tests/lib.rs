@@ -88,8 +88,11 @@ pub async fn assert_refused(
     challenge: Option<&str>,
     token: &str,
 ) {
-    assert_eq!(response.status(), status);
-    assert_eq!(response.headers().get_one("WWW-Authenticate"), challenge);
+    let actual = (
+        response.status(),
+        response.headers().get_one("WWW-Authenticate"),
+    );
+    assert_eq!(actual, (status, challenge), "for token {token:?}");
     let body = response.into_string().await.unwrap_or_default();
     if !token.is_empty() {
         assert!(!body.contains(token), "the body echoes the token");
