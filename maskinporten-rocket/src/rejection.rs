@@ -90,7 +90,9 @@ impl fmt::Display for TokenError {
             TokenError::NotYetValid => f.write_str("nbf or iat is in the future"),
             TokenError::WrongIssuer => f.write_str("iss is not the configured issuer"),
             TokenError::WrongAudience => f.write_str("aud does not hold the configured audience"),
-            TokenError::Inactive(why) => write!(f, "introspection says inactive: {why}"),
+            // Debug-quoted: the text comes from the network and must not
+            // forge log lines.
+            TokenError::Inactive(why) => write!(f, "introspection says inactive: {why:?}"),
         }
     }
 }

@@ -22,9 +22,10 @@ pub(crate) const RETRY_AFTER_SECS: u32 = 5;
 struct Recorded(Mutex<Option<Rejection>>);
 
 /// Remembers `rejection` for the response hook and logs why the request was
-/// refused, never the token.
+/// refused, never the token: only the path is logged, since a client may
+/// have put a token in the query string.
 pub(crate) fn record(request: &Request<'_>, rejection: &Rejection) {
-    let (method, uri) = (request.method(), request.uri());
+    let (method, uri) = (request.method(), request.uri().path());
     match rejection {
         Rejection::Unavailable(_) => {
             log::error!(target: "maskinporten", "{method} {uri}: 503, {rejection}")

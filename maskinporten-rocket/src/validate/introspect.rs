@@ -7,9 +7,8 @@
 //! passes. Texas does not check `scope`, nor `aud` for Maskinporten: the
 //! guards and `Validator` do that for every backend alike.
 
-use std::collections::HashMap;
-
 use reqwest::Url;
+use serde::Serialize;
 use serde_json::Value;
 
 use super::jws::Jws;
@@ -27,6 +26,13 @@ pub(crate) enum Encoding {
     Form,
 }
 
+/// The request body, as JSON or as a form.
+#[derive(Serialize)]
+struct Introspection<'t> {
+    identity_provider: &'static str,
+    token: &'t str,
+}
+
 pub(crate) struct TexasValidator {
     pub(crate) http: Http,
     pub(crate) endpoint: Url,
@@ -38,9 +44,10 @@ impl TexasValidator {
         // Refuse locally what is not even a well-formed JWS, or what carries
         // headers we never accept (Texas lets a `crit` header through).
         Jws::parse(token)?;
-        let mut body = HashMap::with_capacity(2);
-        body.insert("identity_provider", "maskinporten");
-        body.insert("token", token);
+        let body = Introspection {
+            identity_provider: "maskinporten",
+            token,
+        };
         let request = self.http.client().post(self.endpoint.clone());
         let request = match self.encoding {
             Encoding::Json => request.json(&body),
