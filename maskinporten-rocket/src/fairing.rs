@@ -106,10 +106,12 @@ impl Fairing for Maskinporten {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        let realm = request
-            .rocket()
-            .state::<Validator>()
-            .and_then(|v| v.realm.as_deref());
+        let realm = || {
+            request
+                .rocket()
+                .state::<Validator>()
+                .and_then(|v| v.realm.as_deref())
+        };
         response::write_challenge(request, response, realm);
     }
 }

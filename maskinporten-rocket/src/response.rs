@@ -43,11 +43,15 @@ pub(crate) fn record(request: &Request<'_>, rejection: &Rejection) {
 /// Adds the challenge headers to a response that a recorded rejection
 /// produced. A response with another status (a catcher or a later route
 /// answered differently) is left alone.
-pub(crate) fn write_challenge(
-    request: &Request<'_>,
+pub(crate) fn write_challenge<'a>(
+    request: &'a Request<'_>,
     response: &mut Response<'_>,
-    realm: Option<&str>,
+    realm: impl FnOnce() -> Option<&'a str>,
 ) {
+    // Most responses are not refusals: skip the local-cache lookup for them.
+    if !matches!(response.status().code, 400 | 401 | 403 | 503) {
+        return;
+    }
     let recorded = request.local_cache(Recorded::default);
     let Some(rejection) = recorded.0.lock().ok().and_then(|slot| slot.clone()) else {
         return;
@@ -55,7 +59,7 @@ pub(crate) fn write_challenge(
     if response.status() != rejection.status() {
         return;
     }
-    match rejection.challenge(realm) {
+    match rejection.challenge(realm()) {
         Some(challenge) => response.set_header(Header::new("WWW-Authenticate", challenge)),
         None => response.set_header(Header::new("Retry-After", RETRY_AFTER_SECS.to_string())),
     };
