@@ -13,8 +13,9 @@ use figment::Figment;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
-/// The NAIS environment variables and the keys they default.
-const ENV_DEFAULTS: [(&str, &str); 4] = [
+/// The NAIS environment variables, each with the `maskinporten` key it
+/// defaults: `(key, variable)`.
+pub const NAIS_VARIABLES: [(&str, &str); 4] = [
     ("issuer", "MASKINPORTEN_ISSUER"),
     ("jwks_uri", "MASKINPORTEN_JWKS_URI"),
     ("well_known_url", "MASKINPORTEN_WELL_KNOWN_URL"),
@@ -208,7 +209,7 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, figment::Error> {
         let mut layered = Figment::from(Serialized::defaults(Config::default()));
-        for (key, var) in ENV_DEFAULTS {
+        for (key, var) in NAIS_VARIABLES {
             if let Some(value) = env(var).filter(|v| !v.trim().is_empty()) {
                 layered = layered.merge(Serialized::default(key, value));
             }

@@ -66,7 +66,7 @@ pub mod testing;
 mod validate;
 
 pub use claims::{Claims, Organisation};
-pub use config::{Config, IntrospectionBody, ValidationMode};
+pub use config::{Config, IntrospectionBody, ValidationMode, NAIS_VARIABLES};
 pub use fairing::Maskinporten;
 pub use maskinporten_macros::{public, scopes};
 pub use rejection::{Rejection, TokenError};

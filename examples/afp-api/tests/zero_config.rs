@@ -52,14 +52,11 @@ fn parse_curl(line: &str) -> Curl {
 async fn printed_curl_commands_get_the_promised_statuses() {
     let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_afp-api"));
-    for var in [
-        "MASKINPORTEN_ISSUER",
-        "MASKINPORTEN_JWKS_URI",
-        "MASKINPORTEN_WELL_KNOWN_URL",
-        "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
-        "ROCKET_MASKINPORTEN",
-        "ROCKET_CONFIG",
-    ] {
+    let nais = maskinporten_rocket::NAIS_VARIABLES.map(|(_, var)| var);
+    for var in nais
+        .into_iter()
+        .chain(["ROCKET_MASKINPORTEN", "ROCKET_CONFIG"])
+    {
         command.env_remove(var);
     }
     let child = command
