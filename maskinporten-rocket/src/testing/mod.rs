@@ -3,7 +3,11 @@
 //! [`Issuer`] is a stand-in issuer on 127.0.0.1 that serves real metadata
 //! and a real JWKS; [`TokenBuilder`] mints RS256 tokens shaped like
 //! Maskinporten's, and forgeries for negative tests; [`Texas`] is a stand-in
-//! for the NAIS introspection sidecar. Never enable this
+//! for the NAIS introspection sidecar.
+//!
+//! The kit panics (`expect`) only where a test cannot go on: no RSA key can
+//! be generated, no port on 127.0.0.1 can be bound. None of it runs in a
+//! production build or on input from the network. Never enable this
 //! feature outside `[dev-dependencies]`.
 //!
 //! ```
