@@ -405,6 +405,30 @@ mod tests {
         assert!(Config::from_sources(&figment, |_| None).is_err());
     }
 
+    /// What the README promises: Rocket's own sources, by Rocket's rules.
+    #[test]
+    fn rocket_toml_and_rocket_env_reach_the_table() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "Rocket.toml",
+                "[default.maskinporten]\nleeway = 7\n[debug.maskinporten]\nrealm = \"afp\"\n",
+            )?;
+            jail.set_env(
+                "ROCKET_MASKINPORTEN",
+                r#"{validation="texas",introspection_endpoint="http://127.0.0.1:7164/api/v1/introspect"}"#,
+            );
+            let config = Config::from_figment(&rocket::Config::figment())?;
+            assert_eq!(config.validation, ValidationMode::Texas);
+            assert_eq!(config.leeway, 7);
+            assert_eq!(
+                config.realm.as_deref(),
+                Some("afp"),
+                "the debug profile applies"
+            );
+            Ok(())
+        });
+    }
+
     #[test]
     fn texas_without_an_endpoint_names_the_variable() {
         let figment = Figment::new().merge(("maskinporten.validation", "texas"));
