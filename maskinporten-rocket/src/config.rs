@@ -407,6 +407,7 @@ mod tests {
 
     /// What the README promises: Rocket's own sources, by Rocket's rules.
     #[test]
+    #[allow(clippy::result_large_err)] // Jail's closure returns figment::Error
     fn rocket_toml_and_rocket_env_reach_the_table() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
