@@ -46,6 +46,38 @@ fn the_scope_map_knows_every_mounted_route() {
     assert_eq!(find("/whoami"), Protection::Unmarked);
 }
 
+/// A handler named like the protected `read` of the test app, but open.
+mod lookalike {
+    #[rocket::get("/open-read")]
+    pub fn read() -> &'static str {
+        "open"
+    }
+}
+
+#[rocket::async_test]
+async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
+    let issuer = Issuer::start().await;
+    let figment = issuer.figment().merge(("maskinporten.deny_unmarked_routes", true));
+    // The test app without its unmarked /whoami, plus the lookalike: the
+    // lookalike is the only route deny-by-default can object to.
+    let marked: Vec<rocket::Route> = app(figment.clone())
+        .routes()
+        .filter(|r| r.uri.path() != "/whoami")
+        .cloned()
+        .collect();
+    let rocket = rocket::custom(figment)
+        .attach(maskinporten_rocket::Maskinporten::fairing())
+        .mount("/", marked)
+        .mount("/", rocket::routes![lookalike::read]);
+    let map = scope_map(&rocket);
+    let open = map.iter().find(|r| r.uri == "/open-read").expect("mounted");
+    assert_eq!(open.protection, Protection::Unmarked);
+    match Client::tracked(rocket).await {
+        Ok(_) => panic!("deny-by-default trusted the protected handler's mark"),
+        Err(e) => assert!(matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)), "{e}"),
+    }
+}
+
 #[test]
 fn a_manifest_that_matches_has_no_errors_or_warnings() {
     let report = report(&format!("{READ_ENTRY}{WRITE_ENTRY}"));

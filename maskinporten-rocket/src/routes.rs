@@ -95,26 +95,29 @@ pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> Vec<MountedRoute> {
         .collect()
 }
 
-/// The mark of `route`: same handler name and method, and, when several
-/// handlers share both, the same path as written in the route attribute.
+/// The mark of `route`: the one registered with the same handler name,
+/// method and path as written. The name alone is not enough: an unmarked
+/// handler may share it with a protected one in another module. When no
+/// mark, or more than one, fits, the route counts as unmarked, so that
+/// deny-by-default fails closed rather than trust the wrong mark.
 fn mark_for(route: &Route) -> Option<&'static RouteMark> {
     // Rocket names the route `stringify!(fn)`, which keeps a raw `r#`.
     let name = route.name.as_deref()?;
     let name = name.strip_prefix("r#").unwrap_or(name);
     let method = route.method.as_str();
-    let mut candidates = inventory::iter::<RouteMark>
-        .into_iter()
-        .filter(|mark| mark.handler == name)
-        .filter(|mark| mark.method.is_empty() || mark.method.eq_ignore_ascii_case(method));
-    let first = candidates.next()?;
-    let mut rest = candidates.peekable();
-    if rest.peek().is_none() {
-        return Some(first);
-    }
     let path = route.uri.unmounted_origin.to_string();
-    std::iter::once(first)
-        .chain(rest)
-        .find(|mark| mark.path == path)
+    // An empty method or path: the macro could not read the route
+    // attribute, so that part cannot be compared.
+    let mut fitting = inventory::iter::<RouteMark>.into_iter().filter(|mark| {
+        mark.handler == name
+            && (mark.method.is_empty() || mark.method.eq_ignore_ascii_case(method))
+            && (mark.path.is_empty() || mark.path == path)
+    });
+    let mark = fitting.next()?;
+    match fitting.next() {
+        None => Some(mark),
+        Some(_) => None,
+    }
 }
 
 impl fmt::Display for MountedRoute {
