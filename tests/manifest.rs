@@ -57,7 +57,9 @@ mod lookalike {
 #[rocket::async_test]
 async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
     let issuer = Issuer::start().await;
-    let figment = issuer.figment().merge(("maskinporten.deny_unmarked_routes", true));
+    let figment = issuer
+        .figment()
+        .merge(("maskinporten.deny_unmarked_routes", true));
     // The test app without its unmarked /whoami, plus the lookalike: the
     // lookalike is the only route deny-by-default can object to.
     let marked: Vec<rocket::Route> = app(figment.clone())
@@ -74,7 +76,10 @@ async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
     assert_eq!(open.protection, Protection::Unmarked);
     match Client::tracked(rocket).await {
         Ok(_) => panic!("deny-by-default trusted the protected handler's mark"),
-        Err(e) => assert!(matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)), "{e}"),
+        Err(e) => assert!(
+            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+            "{e}"
+        ),
     }
 }
 

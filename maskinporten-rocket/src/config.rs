@@ -13,6 +13,9 @@ use figment::Figment;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+/// The keys that together say which issuer to trust.
+const ISSUER_KEYS: [&str; 3] = ["issuer", "jwks_uri", "well_known_url"];
+
 /// The NAIS environment variables, each with the `maskinporten` key it
 /// defaults: `(key, variable)`.
 pub const NAIS_VARIABLES: [(&str, &str); 4] = [
@@ -208,15 +211,23 @@ impl Config {
         figment: &Figment,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, figment::Error> {
+        // Read with the caller's profile selected, so `[debug.maskinporten]`
+        // and `[release.maskinporten]` apply as Rocket users expect.
+        let table = figment.focus("maskinporten");
+        // Issuer, JWKS and metadata URL describe one issuer: a table that
+        // names any of them replaces all three NAIS variables, or an
+        // explicit well_known_url would lose to the issuer and JWKS that
+        // NAIS always sets beside it.
+        let explicit_issuer = ISSUER_KEYS.iter().any(|key| table.find_value(key).is_ok());
         let mut layered = Figment::from(Serialized::defaults(Config::default()));
         for (key, var) in NAIS_VARIABLES {
+            if explicit_issuer && ISSUER_KEYS.contains(&key) {
+                continue;
+            }
             if let Some(value) = env(var).filter(|v| !v.trim().is_empty()) {
                 layered = layered.merge(Serialized::default(key, value));
             }
         }
-        // Read with the caller's profile selected, so `[debug.maskinporten]`
-        // and `[release.maskinporten]` apply as Rocket users expect.
-        let table = figment.focus("maskinporten");
         layered
             .merge(table)
             .select(figment.profile().clone())
@@ -376,6 +387,35 @@ mod tests {
         let figment = Figment::new().merge(("maskinporten.issuer", "https://explicit/"));
         let config = Config::from_sources(&figment, env).unwrap();
         assert_eq!(config.issuer.as_deref(), Some("https://explicit/"));
+    }
+
+    #[test]
+    fn an_explicit_issuer_source_replaces_all_three_nais_variables() {
+        let env = env_of(&[
+            ("MASKINPORTEN_ISSUER", "https://test.maskinporten.no/"),
+            ("MASKINPORTEN_JWKS_URI", "https://test.maskinporten.no/jwk"),
+            (
+                "MASKINPORTEN_WELL_KNOWN_URL",
+                "https://test.maskinporten.no/.well-known/oauth-authorization-server",
+            ),
+            (
+                "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+                "http://127.0.0.1:7164/api/v1/introspect",
+            ),
+        ]);
+        let figment = Figment::new().merge((
+            "maskinporten.well_known_url",
+            "http://127.0.0.1:1/.well-known/oauth-authorization-server",
+        ));
+        let config = Config::from_sources(&figment, env).unwrap();
+        assert_eq!(config.issuer, None);
+        assert_eq!(config.jwks_uri, None);
+        assert_eq!(
+            config.well_known_url.as_deref(),
+            Some("http://127.0.0.1:1/.well-known/oauth-authorization-server")
+        );
+        // Texas's endpoint is another matter and still comes from NAIS.
+        assert!(config.introspection_endpoint.is_some());
     }
 
     #[test]
