@@ -100,8 +100,6 @@ async fn known_kid_does_not_wait_for_a_stalled_refresh() {
 
 #[rocket::async_test]
 async fn failing_jwks_keeps_the_cached_keys() {
-    let issuer = Issuer::start().await;
-    let client = client_with(issuer.figment().merge(("maskinporten.refresh_cooldown", 0))).await;
     let failures = [
         |i: &Issuer| i.fail_with(500),
         |i: &Issuer| i.answer_garbage(),
@@ -111,17 +109,48 @@ async fn failing_jwks_keeps_the_cached_keys() {
         },
     ];
     for fail in failures {
+        let issuer = Issuer::start().await;
+        let client = client(&issuer).await;
         fail(&issuer);
-        let before = issuer.jwks_requests();
-        // An unknown kid forces a refresh, which fails.
+        let before = issuer.jwks_requests() + issuer.metadata_requests();
+        // An unknown kid forces a refresh, which fails: we cannot tell a
+        // rotated key from a forged one, so 503, not 401.
         let unknown = issuer.token().scope(READ).kid("unknown").sign();
-        assert_eq!(status(&client, &unknown).await, Status::Unauthorized);
-        assert_eq!(issuer.jwks_requests(), before + 1, "no refresh was tried");
+        let response = client
+            .get("/read")
+            .header(bearer(&unknown))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::ServiceUnavailable);
+        assert_eq!(response.headers().get_one("Retry-After"), Some("5"));
+        assert_eq!(
+            issuer.jwks_requests() + issuer.metadata_requests(),
+            before + 1,
+            "no refresh was tried"
+        );
         // A fresh token under the cached key still verifies.
         let known = issuer.token().scope(READ).sign();
         assert_eq!(status(&client, &known).await, Status::Ok);
-        issuer.recover();
     }
+}
+
+#[rocket::async_test]
+async fn rotated_key_during_an_issuer_outage_is_503_not_401() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    issuer.rotate("key-2");
+    issuer.fail_with(500);
+    let token = issuer.token().scope(READ).sign();
+    // First the refresh fails, then the cooldown holds: 503 both times, and
+    // only one fetch.
+    let before = issuer.jwks_requests() + issuer.metadata_requests();
+    for _ in 0..2 {
+        assert_eq!(status(&client, &token).await, Status::ServiceUnavailable);
+    }
+    assert_eq!(
+        issuer.jwks_requests() + issuer.metadata_requests(),
+        before + 1
+    );
 }
 
 #[rocket::async_test]
@@ -180,7 +209,7 @@ async fn keys_are_refreshed_in_the_background() {
 #[rocket::async_test]
 async fn a_retired_key_stops_working_after_the_next_refresh() {
     let issuer = Issuer::start().await;
-    let client = client_with(issuer.figment().merge(("maskinporten.refresh_cooldown", 0))).await;
+    let client = client(&issuer).await;
     let old = issuer.token().scope(READ).sign();
     assert_eq!(status(&client, &old).await, Status::Ok);
     issuer.rotate("key-2");

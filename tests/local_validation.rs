@@ -578,3 +578,17 @@ async fn protected_route_without_the_fairing_is_503_not_a_pass() {
     let response = get(&client, "/read", &token).await;
     assert_eq!(response.status(), Status::ServiceUnavailable);
 }
+
+#[rocket::async_test]
+async fn fairing_attached_twice_ignites_and_protects() {
+    let issuer = Issuer::start().await;
+    let rocket = maskinporten_tests::app(issuer.figment())
+        .attach(maskinporten_rocket::Maskinporten::fairing());
+    let client = Client::tracked(rocket).await.expect("ignite");
+    assert_eq!(
+        client.get("/read").dispatch().await.status(),
+        Status::Unauthorized
+    );
+    let token = issuer.token().scope(READ).sign();
+    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+}

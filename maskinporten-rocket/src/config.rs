@@ -13,6 +13,9 @@ use figment::Figment;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+/// Clock skew beyond this is not skew: Maskinporten tokens live 30–680 s.
+const MAX_LEEWAY: u64 = 300;
+
 /// The keys that together say which issuer to trust.
 const ISSUER_KEYS: [&str; 3] = ["issuer", "jwks_uri", "well_known_url"];
 
@@ -304,15 +307,25 @@ impl Config {
                     found => Some(found),
                 },
             };
+        // A zero cooldown would let unknown kids fetch the JWKS once each,
+        // the storm SPEC §8 is about.
         for (key, value) in [
             ("http_timeout", self.http_timeout),
             ("refresh_interval", self.refresh_interval),
+            ("refresh_cooldown", self.refresh_cooldown),
         ] {
             if value == 0 {
                 return Err(ConfigError::new(format!(
                     "maskinporten.{key}: must be at least 1 second"
                 )));
             }
+        }
+        if self.leeway > MAX_LEEWAY {
+            return Err(ConfigError::new(format!(
+                "maskinporten.leeway: {} seconds of clock skew would accept long-expired tokens; \
+                 use at most {MAX_LEEWAY} (the default is 5)",
+                self.leeway
+            )));
         }
         Ok(Settings {
             backend,
@@ -437,6 +450,22 @@ mod tests {
         let config = Config::from_sources(&figment, |_| None).unwrap();
         let err = config.settings().unwrap_err().to_string();
         assert!(err.contains("maskinporten.audience"), "{err}");
+    }
+
+    #[test]
+    fn zero_cooldown_and_huge_leeway_are_refused() {
+        let base = Figment::new()
+            .merge(("maskinporten.issuer", "https://issuer/"))
+            .merge(("maskinporten.jwks_uri", "https://issuer/jwks"));
+        for (key, value, named) in [
+            ("refresh_cooldown", 0u64, "refresh_cooldown"),
+            ("leeway", 301, "leeway"),
+        ] {
+            let figment = base.clone().merge((format!("maskinporten.{key}"), value));
+            let config = Config::from_sources(&figment, |_| None).unwrap();
+            let err = config.settings().unwrap_err().to_string();
+            assert!(err.contains(named), "{err}");
+        }
     }
 
     #[test]

@@ -45,7 +45,9 @@ impl Fairing for Maskinporten {
     fn info(&self) -> Info {
         Info {
             name: "Maskinporten",
-            kind: Kind::Ignite | Kind::Liftoff | Kind::Response,
+            // Singleton: attached twice, the second replaces the first
+            // instead of managing a second Validator (which Rocket refuses).
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Singleton,
         }
     }
 

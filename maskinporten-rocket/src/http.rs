@@ -38,6 +38,10 @@ impl Http {
         let client = reqwest::Client::builder()
             .connect_timeout(timeout)
             .timeout(timeout)
+            // A redirect from the issuer or Texas is an answer we do not
+            // expect (non-200: cannot decide); following one would re-send
+            // a token to wherever `Location` points.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("maskinporten-rocket/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Http { client })

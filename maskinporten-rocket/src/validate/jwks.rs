@@ -48,7 +48,8 @@ pub(crate) struct Anchor {
 pub(crate) enum KeyLookupError {
     /// We have keys, but none under this `kid`.
     Unknown,
-    /// We have no keys at all yet: the issuer has not been reachable.
+    /// We cannot tell: no keys are loaded yet, or the issuer's latest
+    /// answer failed.
     Unavailable,
 }
 
@@ -92,15 +93,18 @@ impl KeyStore {
 
     /// The key under `kid`, with the issuer it belongs to. A known `kid`
     /// never waits; an unknown one may set off one refresh (see module docs).
+    /// An unknown `kid` is only called unknown when the issuer's last
+    /// answer was good: while it fails we cannot tell a rotated key from a
+    /// forged one, and say so (503), rather than refuse a valid token.
     pub(crate) async fn key(&self, kid: &str) -> Result<(Arc<Anchor>, Arc<Key>), KeyLookupError> {
         let seen = self.generation.load(Ordering::Acquire);
         if let Some(found) = self.lookup(kid) {
             return Ok(found);
         }
-        self.refresh_for_unknown_kid(seen).await;
+        let issuer_answered = self.refresh_for_unknown_kid(seen).await;
         match self.lookup(kid) {
             Some(found) => Ok(found),
-            None if self.is_ready() => Err(KeyLookupError::Unknown),
+            None if issuer_answered && self.is_ready() => Err(KeyLookupError::Unknown),
             None => Err(KeyLookupError::Unavailable),
         }
     }
@@ -111,21 +115,23 @@ impl KeyStore {
         Some((anchor, key))
     }
 
-    /// The one place an unknown `kid` leads to a fetch.
-    async fn refresh_for_unknown_kid(&self, seen_generation: u64) {
+    /// The one place an unknown `kid` leads to a fetch. Returns whether the
+    /// issuer's latest answer, this one or an earlier, was good.
+    async fn refresh_for_unknown_kid(&self, seen_generation: u64) -> bool {
         let mut state = self.fetch.lock().await;
         if self.generation.load(Ordering::Acquire) != seen_generation {
-            return; // refreshed while we waited: use that result
+            return true; // refreshed while we waited: use that result
         }
         if state
             .last_on_demand
             .is_some_and(|at| at.elapsed() < self.cooldown)
         {
             log::debug!(target: "maskinporten", "unknown kid: JWKS refresh still cooling down");
-            return;
+            return state.failures == 0;
         }
         state.last_on_demand = Some(Instant::now());
         self.fetch_locked(&mut state, Discovery::Reuse).await;
+        state.failures == 0
     }
 
     /// Fetches metadata (when needed) and keys now. Returns whether keys are
