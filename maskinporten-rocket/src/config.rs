@@ -32,7 +32,9 @@ pub const NAIS_VARIABLES: [(&str, &str); 4] = [
 ];
 
 /// The `maskinporten` table. Every field has a default that is the secure
-/// choice; the README's configuration table lists them all.
+/// choice; the README's configuration table lists them all. The fairing
+/// reads it itself at ignite; this type is public so that an application
+/// can read the same settings (see [`Config::from_figment`]).
 ///
 /// ```toml
 /// [default.maskinporten]
@@ -131,7 +133,7 @@ pub enum IntrospectionBody {
 
 /// A configuration that cannot work, naming the key and its variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub(crate) struct ConfigError {
     message: String,
 }
 

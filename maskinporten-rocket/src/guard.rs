@@ -107,18 +107,11 @@ pub trait ScopeSet: Send + Sync + 'static {
 }
 
 /// The guard `#[scopes]` inserts: succeeds when the request carries a valid
-/// token that meets `S::REQUIREMENT`.
+/// token that meets `S::REQUIREMENT`. Handlers read the claims through the
+/// `Claims` guard, which shares the same verdict.
 #[doc(hidden)]
 pub struct Authorized<S: ScopeSet> {
-    claims: Claims,
     scopes: PhantomData<S>,
-}
-
-impl<S: ScopeSet> Authorized<S> {
-    /// The verified claims.
-    pub fn claims(&self) -> &Claims {
-        &self.claims
-    }
 }
 
 #[rocket::async_trait]
@@ -137,7 +130,6 @@ impl<'r, S: ScopeSet> FromRequest<'r> for Authorized<S> {
             return refuse(request, Rejection::ConsumerNotAllowed(S::REQUIREMENT));
         }
         Outcome::Success(Authorized {
-            claims: claims.clone(),
             scopes: PhantomData,
         })
     }

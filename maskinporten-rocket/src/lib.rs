@@ -68,7 +68,55 @@ mod validate;
 pub use claims::{Claims, Organisation};
 pub use config::{Config, IntrospectionBody, ValidationMode, NAIS_VARIABLES};
 pub use fairing::Maskinporten;
-pub use maskinporten_macros::{public, scopes};
+/// Requires Maskinporten scopes on a Rocket handler; place it above the
+/// route attribute.
+///
+/// ```
+/// use maskinporten_rocket::{scopes, Claims};
+///
+/// // Every listed scope is required.
+/// #[scopes("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write")]
+/// #[rocket::post("/afp", data = "<body>")]
+/// fn register(body: String, claims: Claims) -> String {
+///     format!("{} registered {body}", claims.consumer_orgno().unwrap_or("?"))
+/// }
+///
+/// // One is enough; and only these consumer organisations.
+/// #[scopes(any("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write"), consumers = ["123456789"])]
+/// #[rocket::get("/afp/<id>")]
+/// async fn one(id: u32) -> String {
+///     id.to_string()
+/// }
+///
+/// let _ = rocket::build().mount("/", rocket::routes![register, one]);
+/// ```
+///
+/// A scope NAIS could not expose is a compile error on its string:
+///
+/// ```compile_fail
+/// use maskinporten_rocket::scopes;
+///
+/// #[scopes("nav:helse/afp-read")] // `-` is not allowed in a NAIS name
+/// #[rocket::get("/afp")]
+/// fn afp() {}
+/// ```
+pub use maskinporten_macros::scopes;
+
+/// Marks a Rocket handler as deliberately open to every caller, for the
+/// scope map and `deny_unmarked_routes`; place it above the route attribute.
+///
+/// ```
+/// use maskinporten_rocket::public;
+///
+/// #[public]
+/// #[rocket::get("/isalive")]
+/// fn isalive() -> &'static str {
+///     "alive"
+/// }
+///
+/// let _ = rocket::build().mount("/", rocket::routes![isalive]);
+/// ```
+pub use maskinporten_macros::public;
 pub use rejection::{Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;

@@ -13,18 +13,12 @@ use serde_json::Value;
 
 use super::jws::Jws;
 use crate::claims::Claims;
+use crate::config::IntrospectionBody;
 use crate::http::{read_json, FetchError, Http};
 use crate::rejection::{Rejection, TokenError};
 
 /// A Texas answer holds the token's claims; a few KiB at most.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
-
-/// How the token is sent to Texas; both are in the NAIS documentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Encoding {
-    Json,
-    Form,
-}
 
 /// The request body, as JSON or as a form.
 #[derive(Serialize)]
@@ -36,7 +30,7 @@ struct Introspection<'t> {
 pub(crate) struct TexasValidator {
     pub(crate) http: Http,
     pub(crate) endpoint: Url,
-    pub(crate) encoding: Encoding,
+    pub(crate) body: IntrospectionBody,
 }
 
 impl TexasValidator {
@@ -49,9 +43,9 @@ impl TexasValidator {
             token,
         };
         let request = self.http.client().post(self.endpoint.clone());
-        let request = match self.encoding {
-            Encoding::Json => request.json(&body),
-            Encoding::Form => request.form(&body),
+        let request = match self.body {
+            IntrospectionBody::Json => request.json(&body),
+            IntrospectionBody::Form => request.form(&body),
         };
         let answer = read_json(request, MAX_ANSWER_BYTES)
             .await

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::claims::Claims;
-use crate::config::{BackendSettings, IntrospectionBody, Settings};
+use crate::config::{BackendSettings, Settings};
 use crate::http::Http;
 use crate::rejection::{Rejection, TokenError};
 use verdicts::VerdictCache;
@@ -65,10 +65,7 @@ impl Validator {
                 Backend::Texas(introspect::TexasValidator {
                     http,
                     endpoint: endpoint.clone(),
-                    encoding: match body {
-                        IntrospectionBody::Json => introspect::Encoding::Json,
-                        IntrospectionBody::Form => introspect::Encoding::Form,
-                    },
+                    body: *body,
                 })
             }
         };
