@@ -11,7 +11,7 @@
 //! }
 //!
 //! # #[cfg(feature = "testing")]
-//! # fn main() { rocket::execute(async {
+//! # fn main() -> Result<(), rocket::Error> { rocket::execute(async {
 //! use maskinporten_rocket::testing::{bearer, Issuer};
 //! use rocket::http::Status;
 //!
@@ -20,17 +20,17 @@
 //! let rocket = rocket::custom(issuer.figment())
 //!     .attach(Maskinporten::fairing())
 //!     .mount("/", rocket::routes![afp]);
-//! let client = rocket::local::asynchronous::Client::tracked(rocket).await.unwrap();
+//! let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
 //!
 //! let token = issuer.token().scope("nav:helse/sykepenger/afp.read").consumer("123456789").sign();
 //! let response = client.get("/afp").header(bearer(&token)).dispatch().await;
 //! assert_eq!(response.status(), Status::Ok);
-//! assert_eq!(response.into_string().await.unwrap(), "AFP for 123456789");
+//! assert_eq!(response.into_string().await.as_deref(), Some("AFP for 123456789"));
 //!
 //! let response = client.get("/afp").dispatch().await;
 //! assert_eq!(response.status(), Status::Unauthorized);
 //! assert_eq!(response.headers().get_one("WWW-Authenticate"), Some("Bearer"));
-//! # }) }
+//! # Ok(()) }) }
 //! # #[cfg(not(feature = "testing"))]
 //! # fn main() {}
 //! ```

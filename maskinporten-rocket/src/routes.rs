@@ -173,32 +173,4 @@ pub(crate) fn describe(map: &[MountedRoute]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn route(method: &str, uri: &str, protection: Protection) -> MountedRoute {
-        MountedRoute {
-            method: method.into(),
-            uri: uri.into(),
-            handler: Some(uri.trim_start_matches('/').into()),
-            protection,
-        }
-    }
-
-    #[test]
-    fn the_liftoff_table_names_every_route_under_its_protection() {
-        let read =
-            Requirement::all(&["nav:helse/sykepenger/afp.read"]).with_consumers(&["123456789"]);
-        let table = describe(&[
-            route("GET", "/afp", Protection::Scopes(read)),
-            route("GET", "/isalive", Protection::Public),
-            route("GET", "/whoami", Protection::Unmarked),
-        ]);
-        assert_eq!(
-            table,
-            "protected routes:\n  GET     /afp (afp)  requires all of: nav:helse/sykepenger/afp.read; \
-             consumers: 123456789\npublic routes:\n  GET     /isalive (isalive)\n\
-             routes with no #[scopes] or #[public]:\n  GET     /whoami (whoami)"
-        );
-    }
-}
+mod tests;

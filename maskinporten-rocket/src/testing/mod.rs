@@ -11,7 +11,7 @@
 //! feature outside `[dev-dependencies]`.
 //!
 //! ```
-//! # fn main() { rocket::execute(async {
+//! # fn main() -> Result<(), rocket::Error> { rocket::execute(async {
 //! use maskinporten_rocket::testing::{bearer, Issuer};
 //! use maskinporten_rocket::{scopes, Maskinporten};
 //! use rocket::http::Status;
@@ -25,12 +25,12 @@
 //! let rocket = rocket::custom(issuer.figment())
 //!     .attach(Maskinporten::fairing())
 //!     .mount("/", rocket::routes![afp]);
-//! let client = Client::tracked(rocket).await.unwrap();
+//! let client = Client::tracked(rocket).await?;
 //!
 //! let token = issuer.token().scope("nav:helse/sykepenger/afp.write").sign();
 //! let response = client.get("/afp").header(bearer(&token)).dispatch().await;
 //! assert_eq!(response.status(), Status::Forbidden);
-//! # }) }
+//! # Ok(()) }) }
 //! ```
 
 mod issuer;

@@ -35,7 +35,7 @@ struct State {
 /// garbage or hang on command.
 ///
 /// ```
-/// # fn main() { rocket::execute(async {
+/// # fn main() -> Result<(), rocket::Error> { rocket::execute(async {
 /// use maskinporten_rocket::testing::{bearer, Issuer, Texas};
 /// use maskinporten_rocket::{scopes, Maskinporten};
 /// use rocket::http::Status;
@@ -49,12 +49,12 @@ struct State {
 /// let rocket = rocket::custom(texas.figment())
 ///     .attach(Maskinporten::fairing())
 ///     .mount("/", rocket::routes![afp]);
-/// let client = rocket::local::asynchronous::Client::tracked(rocket).await.unwrap();
+/// let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
 /// let token = issuer.token().scope("nav:helse/sykepenger/afp.read").sign();
 /// let response = client.get("/afp").header(bearer(&token)).dispatch().await;
 /// assert_eq!(response.status(), Status::Ok);
 /// assert_eq!(texas.introspections(), 1);
-/// # }) }
+/// # Ok(()) }) }
 /// ```
 pub struct Texas {
     state: Arc<State>,

@@ -1,0 +1,238 @@
+use super::*;
+use crate::parse::{Args, Item};
+use crate::validate;
+use proc_macro2::Span;
+
+/// Tokens as `TokenStream::to_string` spaces them, to compare expansions.
+fn text(tokens: TokenStream) -> String {
+    tokens.to_string()
+}
+
+fn expand(args: TokenStream, item: TokenStream) -> String {
+    let valid = validate::check(syn::parse2::<Args>(args), syn::parse2::<Item>(item))
+        .expect("the input is valid");
+    protected(valid).to_string()
+}
+
+#[test]
+fn the_guard_is_inserted_as_the_first_parameter() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote! {
+            #[get("/afp/<id>")]
+            fn afp(id: u32, claims: Claims) -> String { id.to_string() }
+        },
+    );
+    let expected = text(quote! {
+        fn afp(
+            __maskinporten_authorized:
+                ::maskinporten_rocket::__private::Authorized<__maskinporten_scopes_afp>,
+            id: u32, claims: Claims
+        ) -> String { id.to_string() }
+    });
+    assert!(out.contains(&expected), "{out}");
+}
+
+#[test]
+fn attributes_asyncness_return_type_and_body_are_kept() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote! {
+            /// Docs.
+            #[rocket::get("/afp")]
+            #[allow(unused)]
+            pub async fn afp() -> Result<&'static str, ()> { Ok("ok") }
+        },
+    );
+    let attrs = text(quote! {
+        #[doc = r" Docs."]
+        #[rocket::get("/afp")]
+        #[allow(unused)]
+        pub async fn afp
+    });
+    assert!(out.contains(&attrs), "{out}");
+    assert!(
+        out.contains(&text(quote!(-> Result<&'static str, ()> { Ok("ok") }))),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_marker_has_the_handlers_visibility_and_requirement() {
+    let out = expand(
+        quote!("nav:a/bc", "nav:a/de"),
+        quote!(
+            #[get("/")]
+            pub(crate) fn afp() {}
+        ),
+    );
+    assert!(out.contains(&text(quote!(
+        pub(crate) struct __maskinporten_scopes_afp;
+    ))));
+    assert!(out.contains(&text(quote! {
+        ::maskinporten_rocket::__private::Requirement::all(&["nav:a/bc", "nav:a/de"])
+    })));
+}
+
+#[test]
+fn any_expands_to_an_any_requirement() {
+    let out = expand(
+        quote!(any("nav:a/bc", "nav:a/de")),
+        quote!(
+            #[get("/")]
+            fn afp() {}
+        ),
+    );
+    assert!(out.contains(&text(quote! {
+        ::maskinporten_rocket::__private::Requirement::any(&["nav:a/bc", "nav:a/de"])
+    })));
+}
+
+#[test]
+fn a_raw_fn_name_gives_a_plain_marker_name() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote!(
+            #[get("/")]
+            fn r#type() {}
+        ),
+    );
+    assert!(out.contains("__maskinporten_scopes_type"), "{out}");
+}
+
+#[test]
+fn errors_come_with_the_item_unchanged() {
+    let item = quote!(
+        fn afp() {}
+    );
+    let out = errors(
+        syn::Error::new(proc_macro2::Span::call_site(), "no"),
+        item.clone(),
+    );
+    let out = out.to_string();
+    assert!(out.contains("compile_error"));
+    assert!(out.ends_with(&item.to_string()));
+}
+
+#[test]
+fn consumers_are_added_to_the_requirement() {
+    let out = expand(
+        quote!(
+            any("nav:a/bc", "nav:a/de"),
+            consumers = ["123456789", "987654321"]
+        ),
+        quote!(
+            #[get("/")]
+            fn afp() {}
+        ),
+    );
+    assert!(
+        out.contains(&text(quote! {
+            ::maskinporten_rocket::__private::Requirement::any(&["nav:a/bc", "nav:a/de"])
+                .with_consumers(&["123456789", "987654321"]);
+        })),
+        "{out}"
+    );
+}
+
+#[test]
+fn without_consumers_the_requirement_has_no_consumer_list() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote!(
+            #[get("/")]
+            fn afp() {}
+        ),
+    );
+    assert!(!out.contains("with_consumers"), "{out}");
+}
+
+#[test]
+fn a_protected_handler_is_marked_with_its_route_and_requirement() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote! {
+            #[rocket::get("/afp/<id>")]
+            fn afp(id: u32) -> String { id.to_string() }
+        },
+    );
+    let mark = text(quote! {
+        ::maskinporten_rocket::__private::inventory::submit! {
+            ::maskinporten_rocket::__private::RouteMark {
+                handler: "afp",
+                module: ::core::module_path!(),
+                method: "GET",
+                path: "/afp/<id>",
+                requirement: ::core::option::Option::Some(
+                    <__maskinporten_scopes_afp as ::maskinporten_rocket::__private::ScopeSet>::REQUIREMENT
+                ),
+            }
+        }
+    });
+    assert!(out.contains(&mark), "{out}");
+}
+
+#[test]
+fn an_unreadable_route_attribute_gives_an_empty_method_and_path() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote!(
+            #[get(PATH)]
+            fn afp() {}
+        ),
+    );
+    assert!(
+        out.contains(
+            r#"handler : "afp" , module : :: core :: module_path ! () , method : "" , path : """#
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_raw_fn_name_is_marked_without_r_hash() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote!(
+            #[get("/")]
+            fn r#type() {}
+        ),
+    );
+    assert!(out.contains(r#"handler : "type""#), "{out}");
+}
+
+fn expand_public(item: TokenStream) -> String {
+    let placed = validate::check_public(TokenStream::new(), syn::parse2::<Item>(item.clone()))
+        .expect("the input is valid");
+    public(placed, item).to_string()
+}
+
+#[test]
+fn a_public_handler_is_marked_without_requirement_and_left_unchanged() {
+    let item = quote! {
+        #[route(POST, uri = "/events", data = "<body>")]
+        async fn events(body: String) -> String { body }
+    };
+    let out = expand_public(item.clone());
+    let mark = text(quote! {
+        ::maskinporten_rocket::__private::inventory::submit! {
+            ::maskinporten_rocket::__private::RouteMark {
+                handler: "events",
+                module: ::core::module_path!(),
+                method: "POST",
+                path: "/events",
+                requirement: ::core::option::Option::None,
+            }
+        }
+    });
+    assert_eq!(out, format!("{mark} {item}"));
+}
+
+#[test]
+fn errors_keep_their_spans() {
+    let out = errors(syn::Error::new(Span::call_site(), "no"), TokenStream::new());
+    assert_eq!(
+        out.to_string(),
+        text(quote!(::core::compile_error! { "no" }))
+    );
+}

@@ -1,0 +1,64 @@
+use super::*;
+
+fn b64(s: &str) -> String {
+    URL_SAFE_NO_PAD.encode(s)
+}
+
+fn token(header: &str, payload: &str) -> String {
+    format!("{}.{}.c2ln", b64(header), b64(payload))
+}
+
+#[test]
+fn duplicate_claims_are_refused() {
+    let t = token(
+        r#"{"alg":"RS256","kid":"k"}"#,
+        r#"{"scope":"a","scope":"b"}"#,
+    );
+    let jws = Jws::parse(&t).unwrap();
+    assert_eq!(
+        jws.claims_object().unwrap_err(),
+        TokenError::Malformed("payload")
+    );
+}
+
+#[test]
+fn duplicate_header_parameters_are_refused() {
+    let t = token(r#"{"alg":"none","alg":"RS256","kid":"k"}"#, "{}");
+    assert_eq!(Jws::parse(&t).err(), Some(TokenError::Malformed("header")));
+}
+
+#[test]
+fn key_material_in_the_header_is_refused() {
+    for name in KEY_MATERIAL_HEADERS {
+        let t = token(
+            &format!(r#"{{"alg":"RS256","kid":"k","{name}":"x"}}"#),
+            "{}",
+        );
+        assert_eq!(
+            Jws::parse(&t).err(),
+            Some(TokenError::ForbiddenHeader(name))
+        );
+    }
+}
+
+#[test]
+fn padding_and_foreign_characters_are_malformed() {
+    let good = token(r#"{"alg":"RS256","kid":"k"}"#, "{}");
+    for bad in [
+        format!("{good}="),
+        good.replace('.', ".+"),
+        format!("{good}.x"),
+    ] {
+        assert!(
+            matches!(Jws::parse(&bad), Err(TokenError::Malformed(_))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn the_signing_input_is_header_dot_payload() {
+    let t = token(r#"{"alg":"RS256","kid":"k"}"#, "{}");
+    let jws = Jws::parse(&t).unwrap();
+    assert_eq!(format!("{}.{}", jws.signing_input, jws.signature_b64), t);
+}
