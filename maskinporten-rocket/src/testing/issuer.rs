@@ -25,6 +25,7 @@ impl SigningKey {
     /// # Panics
     /// If the machine cannot generate a key: a test cannot go on without one.
     pub fn generate(kid: &str) -> SigningKey {
+        // Test kit only, no network input: fails only if aws-lc cannot make keys.
         let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
         SigningKey {
             kid: kid.to_owned(),
@@ -113,6 +114,7 @@ impl Issuer {
             let state = shared.clone();
             Box::pin(async move { answer(&state, request).await })
         });
+        // Test kit only, no network input: fails only if no loopback port is free.
         let server = Server::start(handler).await.expect("bind 127.0.0.1:0");
         // The identifier names the port, known only once bound; no request
         // can arrive before the test has the address.

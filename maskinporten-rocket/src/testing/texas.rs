@@ -79,6 +79,7 @@ impl Texas {
             let state = shared.clone();
             Box::pin(async move { answer(&state, request).await })
         });
+        // Test kit only, no network input: fails only if no loopback port is free.
         let server = Server::start(handler).await.expect("bind 127.0.0.1:0");
         Texas { state, server }
     }

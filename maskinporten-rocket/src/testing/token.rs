@@ -225,6 +225,7 @@ fn sign_rs256(key: &SigningKey, input: &str) -> String {
 /// The public key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) document.
 fn public_key_pem(key: &SigningKey) -> String {
     use aws_lc_rs::encoding::AsDer;
+    // Test kit only: encoding a key we generated fails only if aws-lc is broken.
     let der = key
         .pair()
         .public_key()
