@@ -1,5 +1,6 @@
 //! Configuration: the `maskinporten` table of Rocket's figment, with the NAIS
-//! environment variables as defaults (SPEC §6).
+//! environment variables as defaults (doc.nais.io, Maskinporten reference,
+//! "Runtime variables & credentials"; Texas: "Token introspection").
 //!
 //! Explicit keys win over the environment, and the environment wins over the
 //! built-in defaults, so an app on NAIS needs no configuration at all, and a
@@ -309,8 +310,8 @@ impl Config {
                     found => Some(found),
                 },
             };
-        // A zero cooldown would let unknown kids fetch the JWKS once each,
-        // the storm SPEC §8 is about.
+        // A zero cooldown would let every made-up kid cost a JWKS fetch: a
+        // storm against the issuer that any client could set off.
         for (key, value) in [
             ("http_timeout", self.http_timeout),
             ("refresh_interval", self.refresh_interval),

@@ -1,5 +1,5 @@
 //! Every reason a request is refused, with the status and RFC 6750 error it
-//! maps to (SPEC §5). The detail is for the log; clients only ever see the
+//! maps to (RFC 6750 §3, §3.1). The detail is for the log; clients only ever see the
 //! fixed `error_description` of each kind.
 
 use std::fmt;

@@ -28,7 +28,8 @@ impl ScopeError {
     }
 }
 
-/// The rules of SPEC §2a, one variant each.
+/// The rules of NAIS's `ExposedScope` patterns (nais/liberator,
+/// `pkg/apis/nais.io/v1/digdirator_types.go`), one variant each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ScopeErrorKind {

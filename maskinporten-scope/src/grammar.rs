@@ -1,4 +1,5 @@
-//! The one implementation of the scope grammar (SPEC §2a).
+//! The one implementation of the scope grammar: the `ExposedScope` patterns
+//! of nais/liberator (`pkg/apis/nais.io/v1/digdirator_types.go`).
 //!
 //! NAIS builds every exposed scope as `<prefix>:<product><separator><name>` and
 //! its operator validates each part with a regular expression. We check the

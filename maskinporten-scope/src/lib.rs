@@ -1,4 +1,7 @@
-//! The Maskinporten scope grammar as NAIS enforces it (SPEC §2a), in one place.
+//! The Maskinporten scope grammar as NAIS enforces it, in one place: the
+//! patterns of the type `ExposedScope` in nais/liberator
+//! (`pkg/apis/nais.io/v1/digdirator_types.go`), which the NAIS operator
+//! checks every manifest's `spec.maskinporten.scopes.exposes[]` against.
 //!
 //! Both the `#[scopes]` attribute (at compile time) and the runtime of
 //! `maskinporten-rocket` (for scopes read from configuration or a manifest)

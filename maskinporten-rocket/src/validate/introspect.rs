@@ -1,4 +1,5 @@
-//! Where a token is checked by Texas, the NAIS sidecar (SPEC §4).
+//! Where a token is checked by Texas, the NAIS sidecar (doc.nais.io, "Texas",
+//! token introspection).
 //!
 //! Texas answers every introspection with HTTP 200: `{"active": true, <the
 //! token's claims>}` or `{"active": false, "error": "<reason>"}`. Anything

@@ -1,5 +1,5 @@
 //! Where keys are fetched and kept: issuer metadata (RFC 8414), the JWKS,
-//! and the rules for refreshing them (SPEC §8).
+//! and the rules for refreshing them.
 //!
 //! Readers never wait for the network: the trusted issuer and its keys sit
 //! behind an `ArcSwap`, replaced whole when a fetch succeeds. Fetches take a
@@ -206,7 +206,8 @@ impl KeyStore {
             // `Config::settings` refuses configurations without a source.
             _ => return Err("no issuer metadata source configured".into()),
         };
-        // Explicit values win over discovered ones (SPEC §3).
+        // Explicit values win over discovered ones: the configuration, not
+        // the issuer's own document, says whom we trust.
         let issuer = match (&sources.issuer, &metadata) {
             (Some(issuer), _) => issuer.clone(),
             (None, Some(m)) => m.issuer.clone().ok_or("metadata has no `issuer`")?,

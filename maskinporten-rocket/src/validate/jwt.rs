@@ -1,4 +1,4 @@
-//! Where a token is checked locally (SPEC §3): signature against the JWKS,
+//! Where a token is checked locally (RFC 7515 §5.2, RFC 7519 §7.2): signature against the JWKS,
 //! then the issuer. Time and audience checks are shared with every
 //! validator and live in `validate::Validator`.
 

@@ -1,4 +1,4 @@
-//! The cache of verified tokens (SPEC §7): a token already verified is not
+//! The cache of verified tokens (docs/design.md has the measurements): a token already verified is not
 //! verified again until it expires, which takes an RSA verification (or a
 //! Texas round trip) off every request but the first with each token.
 //!
