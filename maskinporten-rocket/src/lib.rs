@@ -121,11 +121,16 @@ pub use rejection::{Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
 
-/// What `#[scopes]` expands to refers to these. Not a public API.
+/// What `#[scopes]` and `#[public]` expand to refers to these, and to
+/// nothing else of this crate (the macro crate's `exports.rs` lists the
+/// paths). Not a public API: any of it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::{Authorized, ScopeSet};
-    pub use crate::routes::RouteMark;
+    pub use crate::guard::authorize;
+    pub use crate::rejection::Rejection;
+    pub use crate::routes::mark::RouteMark;
     pub use crate::scope::Requirement;
     pub use inventory;
+    pub use rocket::async_trait;
+    pub use rocket::request::{FromRequest, Outcome, Request};
 }

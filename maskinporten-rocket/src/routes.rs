@@ -1,7 +1,7 @@
 //! The scope map: which mounted route requires which scopes, from what
 //! `#[scopes]` and `#[public]` registered at compile time.
 //!
-//! Each attribute submits a [`RouteMark`] to a link-time registry
+//! Each attribute submits a `RouteMark` (see `routes/mark.rs`) to a link-time registry
 //! (`inventory`). Rocket's routes carry the handler's name, method and
 //! path, so a mounted route finds its mark by those; this is what lets the
 //! fairing log every route's protection, refuse unmarked routes, and compare
@@ -9,29 +9,13 @@
 
 use std::fmt;
 
-use rocket::{Phase, Rocket, Route};
+use rocket::{Phase, Rocket};
 
 use crate::scope::Requirement;
 
-/// What `#[scopes]` or `#[public]` registers for one handler. Built by the
-/// macros; not meant to be written by hand.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct RouteMark {
-    /// The handler function's name, which Rocket also gives the route.
-    pub handler: &'static str,
-    /// `module_path!()` of the handler, for messages.
-    pub module: &'static str,
-    /// The route attribute's method in upper case (`GET`), or empty when the
-    /// macro could not read it.
-    pub method: &'static str,
-    /// The route attribute's path as written (`/afp/<id>`), or empty.
-    pub path: &'static str,
-    /// The requirement, or `None` for `#[public]`.
-    pub requirement: Option<Requirement>,
-}
+pub(crate) mod mark;
 
-inventory::collect!(RouteMark);
+use mark::RouteMark;
 
 /// How a mounted route is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +67,7 @@ pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> Vec<MountedRoute> {
             method: route.method.as_str().to_owned(),
             uri: route.uri.to_string(),
             handler: route.name.as_deref().map(str::to_owned),
-            protection: match mark_for(route) {
+            protection: match mark::of(route) {
                 Some(RouteMark {
                     requirement: Some(requirement),
                     ..
@@ -93,31 +77,6 @@ pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> Vec<MountedRoute> {
             },
         })
         .collect()
-}
-
-/// The mark of `route`: the one registered with the same handler name,
-/// method and path as written. The name alone is not enough: an unmarked
-/// handler may share it with a protected one in another module. When no
-/// mark, or more than one, fits, the route counts as unmarked, so that
-/// deny-by-default fails closed rather than trust the wrong mark.
-fn mark_for(route: &Route) -> Option<&'static RouteMark> {
-    // Rocket names the route `stringify!(fn)`, which keeps a raw `r#`.
-    let name = route.name.as_deref()?;
-    let name = name.strip_prefix("r#").unwrap_or(name);
-    let method = route.method.as_str();
-    let path = route.uri.unmounted_origin.to_string();
-    // An empty method or path: the macro could not read the route
-    // attribute, so that part cannot be compared.
-    let mut fitting = inventory::iter::<RouteMark>.into_iter().filter(|mark| {
-        mark.handler == name
-            && (mark.method.is_empty() || mark.method.eq_ignore_ascii_case(method))
-            && (mark.path.is_empty() || mark.path == path)
-    });
-    let mark = fitting.next()?;
-    match fitting.next() {
-        None => Some(mark),
-        Some(_) => None,
-    }
 }
 
 impl fmt::Display for MountedRoute {
