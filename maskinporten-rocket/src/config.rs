@@ -154,12 +154,19 @@ impl ConfigError {
     }
 }
 
-/// Where the issuer's identity and keys come from, after defaults.
+/// Where the issuer's identity and keys come from, after defaults: the two
+/// shapes a configuration that can work takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Sources {
-    pub(crate) issuer: Option<String>,
-    pub(crate) jwks_uri: Option<Url>,
-    pub(crate) well_known_url: Option<Url>,
+pub(crate) enum Sources {
+    /// `issuer` and `jwks_uri` both given: no metadata is fetched.
+    Explicit { issuer: String, jwks_uri: Url },
+    /// From the metadata document (RFC 8414 §3) at `well_known_url`, with
+    /// `issuer` and `jwks_uri` overriding its values when given.
+    Discovered {
+        well_known_url: Url,
+        issuer: Option<String>,
+        jwks_uri: Option<Url>,
+    },
 }
 
 /// Where verdicts come from, with what that source needs.
@@ -250,27 +257,32 @@ impl Config {
         let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", Some("MASKINPORTEN_JWKS_URI"))?;
         let issuer = self.issuer.clone().filter(|i| !i.is_empty());
         let backend = match self.validation {
-            ValidationMode::Jwks => {
-                if issuer.is_none() && well_known_url.is_none() {
+            ValidationMode::Jwks => match (issuer, jwks_uri, well_known_url) {
+                (Some(issuer), Some(jwks_uri), _) => {
+                    BackendSettings::Jwks(Sources::Explicit { issuer, jwks_uri })
+                }
+                (issuer, jwks_uri, Some(well_known_url)) => {
+                    BackendSettings::Jwks(Sources::Discovered {
+                        well_known_url,
+                        issuer,
+                        jwks_uri,
+                    })
+                }
+                (None, _, None) => {
                     return Err(ConfigError::new(
                         "maskinporten.issuer: no issuer is configured; set MASKINPORTEN_ISSUER or \
                          MASKINPORTEN_WELL_KNOWN_URL (or `issuer` / `well_known_url` in the \
                          [maskinporten] table)",
                     ));
                 }
-                if jwks_uri.is_none() && well_known_url.is_none() {
+                (Some(_), None, None) => {
                     return Err(ConfigError::new(
                         "maskinporten.jwks_uri: no key source is configured; set \
                          MASKINPORTEN_JWKS_URI or MASKINPORTEN_WELL_KNOWN_URL (or `jwks_uri` / \
                          `well_known_url` in the [maskinporten] table)",
                     ));
                 }
-                BackendSettings::Jwks(Sources {
-                    issuer,
-                    jwks_uri,
-                    well_known_url,
-                })
-            }
+            },
             ValidationMode::Texas => {
                 let endpoint = parse_url(
                     &self.introspection_endpoint,

@@ -28,6 +28,7 @@ struct Introspection<'t> {
     token: &'t str,
 }
 
+/// The `texas` backend: verdicts from the NAIS sidecar.
 pub(crate) struct TexasValidator {
     pub(crate) http: Http,
     pub(crate) endpoint: Url,
