@@ -66,7 +66,7 @@ pub mod testing;
 mod validate;
 
 pub use claims::{Claims, Organisation};
-pub use config::{Config, IntrospectionBody, ValidationMode, NAIS_VARIABLES};
+pub use config::{Config, ConfigError, ConfigErrorKind, IntrospectionBody, ValidationMode};
 pub use fairing::Maskinporten;
 /// Requires Maskinporten scopes on a Rocket handler; place it above the
 /// route attribute.

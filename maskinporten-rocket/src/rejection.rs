@@ -14,6 +14,7 @@ const CONSUMER_NOT_ALLOWED: &str = "The consumer organisation is not allowed";
 /// Why a request did not get through. A guard's error type, so a handler or
 /// catcher can tell the cases apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Rejection {
     /// No `Authorization: Bearer` credentials: 401 with a bare challenge.
     MissingCredentials,

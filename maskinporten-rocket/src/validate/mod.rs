@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::claims::Claims;
-use crate::config::{BackendSettings, Settings};
+use crate::config::{BackendSettings, ConfigError, ConfigErrorKind, Settings};
 use crate::http::Http;
 use crate::rejection::{Rejection, TokenError};
 use verdicts::VerdictCache;
@@ -53,8 +53,9 @@ enum Backend {
 }
 
 impl Validator {
-    pub(crate) fn new(settings: &Settings) -> Result<Validator, String> {
-        let http = Http::new(settings.http_timeout).map_err(|e| format!("HTTP client: {e}"))?;
+    pub(crate) fn new(settings: &Settings) -> Result<Validator, ConfigError> {
+        let http = Http::new(settings.http_timeout)
+            .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::HttpClient).with_source(e))?;
         let backend = match &settings.backend {
             BackendSettings::Jwks(sources) => Backend::Jwks(jwks::JwksValidator {
                 keys: Arc::new(KeyStore::new(
