@@ -1,4 +1,5 @@
-//! Code generation.
+//! Code generation: from a handler that passed the rules to the tokens the
+//! compiler sees.
 //!
 //! `#[scopes]`: a hidden guard type carrying the requirement (its
 //! `FromRequest` asks the runtime's `authorize`), the handler with that guard

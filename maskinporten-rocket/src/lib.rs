@@ -47,6 +47,10 @@
 //!   token is sent, 401 `invalid_token` for a bad token, 403
 //!   `insufficient_scope` for a missing scope, 503 with `Retry-After` when the
 //!   issuer cannot be reached. See [`Rejection`].
+//! - A configuration that cannot work stops ignite with a [`ConfigError`]
+//!   naming the key to change; [`manifest`] compares the NAIS manifest with
+//!   the handlers' scopes, and [`routes::scope_map`] lists what protects
+//!   each mounted route.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

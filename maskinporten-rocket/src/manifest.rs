@@ -1,4 +1,4 @@
-//! The NAIS manifest and the code agree: the scopes the manifest exposes
+//! Comparing the NAIS manifest with the code: the scopes the manifest exposes
 //! (`spec.maskinporten.scopes.exposes[]`) against the scopes the mounted
 //! handlers require, and the consumers the code allows against those the
 //! manifest grants. Also the reverse: the `exposes:` block the code needs.

@@ -1,3 +1,6 @@
+//! Why a string is not a scope NAIS can expose: [`ScopeError`] and its
+//! [`ScopeErrorKind`], one kind per rule of the grammar.
+
 use std::fmt;
 
 /// Why a string is not a scope NAIS can expose.
