@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use maskinporten_rocket::manifest::{check, exposes_yaml, Manifest};
-use maskinporten_rocket::routes::{scope_map, Protection};
+use maskinporten_rocket::manifest::{compare, exposes_yaml, FindingKind, Manifest};
+use maskinporten_rocket::routes::{scope_map, Protection, ScopeMap};
 use maskinporten_rocket::testing::{bearer, Issuer};
 use maskinporten_tests::{app, client, READ, WRITE};
 use rocket::http::Status;
@@ -22,7 +22,7 @@ const READ_ENTRY: &str = "        - name: \"sykepenger/afp.read\"\n          ena
 const WRITE_ENTRY: &str = "        - name: \"sykepenger/afp.write\"\n          enabled: true\n          product: \"helse\"\n          separator: \"/\"\n";
 
 /// The test app's scope map; building the app needs no issuer, only ignite does.
-fn map() -> Vec<maskinporten_rocket::routes::MountedRoute> {
+fn map() -> ScopeMap {
     scope_map(&app(rocket::figment::Figment::from(
         rocket::Config::debug_default(),
     )))
@@ -30,7 +30,7 @@ fn map() -> Vec<maskinporten_rocket::routes::MountedRoute> {
 
 fn report(entries: &str) -> maskinporten_rocket::manifest::Report {
     let manifest = Manifest::from_yaml(&manifest_yaml(entries), "nav").expect("manifest parses");
-    check(&manifest, &map())
+    compare(&manifest, &map())
 }
 
 #[test]
@@ -86,8 +86,8 @@ async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
 #[test]
 fn a_manifest_that_matches_has_no_errors_or_warnings() {
     let report = report(&format!("{READ_ENTRY}{WRITE_ENTRY}"));
-    assert_eq!(report.errors, Vec::<String>::new());
-    assert_eq!(report.warnings, Vec::<String>::new());
+    assert!(report.errors.is_empty(), "{report}");
+    assert!(report.warnings.is_empty(), "{report}");
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn a_required_scope_missing_from_the_manifest_is_an_error() {
         report
             .errors
             .iter()
-            .all(|e| e.contains(WRITE) && e.contains("does not expose")),
+            .all(|e| e.kind() == &FindingKind::NotExposed && e.scope() == WRITE),
         "{report}"
     );
 }
@@ -109,7 +109,10 @@ fn a_disabled_scope_is_an_error() {
     let report = report(&format!("{READ_ENTRY}{disabled}"));
     assert!(!report.errors.is_empty());
     assert!(
-        report.errors.iter().all(|e| e.contains("enabled: false")),
+        report
+            .errors
+            .iter()
+            .all(|e| e.kind() == &FindingKind::Disabled),
         "{report}"
     );
 }
@@ -133,7 +136,11 @@ fn an_exposed_scope_no_handler_requires_is_a_warning() {
     let report = report(&format!("{READ_ENTRY}{WRITE_ENTRY}{unused}"));
     assert!(report.errors.is_empty(), "{report}");
     assert_eq!(report.warnings.len(), 1);
-    assert!(report.warnings[0].contains("nav:helse/sykepenger/afp.delete"));
+    assert_eq!(report.warnings[0].kind(), &FindingKind::Unused);
+    assert_eq!(
+        report.warnings[0].scope(),
+        "nav:helse/sykepenger/afp.delete"
+    );
 }
 
 #[test]
@@ -141,7 +148,10 @@ fn a_consumer_allowed_in_code_but_not_granted_is_an_error() {
     let one_consumer = READ_ENTRY.replace("            - orgno: \"222222222\"\n", "");
     let report = report(&format!("{one_consumer}{WRITE_ENTRY}"));
     assert_eq!(report.errors.len(), 1, "{report}");
-    assert!(report.errors[0].contains("222222222"), "{report}");
+    let not_granted = FindingKind::ConsumerNotGranted {
+        orgno: "222222222".into(),
+    };
+    assert_eq!(report.errors[0].kind(), &not_granted, "{report}");
 }
 
 #[test]
@@ -155,7 +165,7 @@ fn the_generated_exposes_block_passes_the_check() {
         .collect();
     let manifest =
         Manifest::from_yaml(&manifest_yaml(&indented), "nav").expect("generated YAML parses");
-    let report = check(&manifest, &map);
+    let report = compare(&manifest, &map);
     assert!(
         report.errors.is_empty() && report.warnings.is_empty(),
         "{report}\n{yaml}"

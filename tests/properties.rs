@@ -171,7 +171,7 @@ proptest! {
         let expected = grammar.split(&s);
         let parsed = Scope::parse(&s);
         // The compile-time check of #[scopes] is this same function.
-        prop_assert_eq!(maskinporten_scope::check(&s).is_ok(), parsed.is_ok());
+        prop_assert_eq!(maskinporten_scope::Parts::parse(&s).is_ok(), parsed.is_ok());
         prop_assert_eq!(
             parsed.is_ok(),
             expected.is_some(),

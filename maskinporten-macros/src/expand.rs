@@ -1,9 +1,14 @@
-//! Code generation.
+//! Code generation: from a handler that passed the rules to the tokens the
+//! compiler sees.
 //!
-//! `#[scopes]`: a hidden marker type carrying the requirement, the handler
-//! with one request guard inserted as its first parameter, and the handler's
-//! mark in the scope map. `#[public]`: the mark alone, and the handler as
-//! written.
+//! `#[scopes]`: a hidden guard type carrying the requirement (its
+//! `FromRequest` asks the runtime's `authorize`), the handler with that guard
+//! inserted as its first parameter, and the handler's mark in the scope map.
+//! `#[public]`: the mark alone, and the handler as written.
+//!
+//! The guard is a type of the user's crate with a `FromRequest` impl, not an
+//! implementation of a runtime trait: the runtime exports no trait that a
+//! user could implement by hand, so nothing but `#[scopes]` makes a guard.
 //!
 //! Nothing else of the handler changes: its other attributes (the route
 //! attribute among them), its signature, its return type and its body are
@@ -15,10 +20,11 @@ use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 use syn::{Ident, LitStr};
 
+use crate::exports;
 use crate::parse::{Handler, Route};
-use crate::validate::{Kind, Placed, Protected};
+use crate::rules::{Placed, Protected};
 
-/// The protected handler, its marker type and its mark in the scope map.
+/// The protected handler, its guard type and its mark in the scope map.
 pub(crate) fn protected(protected: Protected) -> TokenStream {
     let Protected {
         placed: Placed { handler, route },
@@ -33,10 +39,7 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
 
     // `format_ident!` drops the `r#` of a raw identifier.
     let marker = format_ident!("__maskinporten_scopes_{}", sig.ident);
-    let constructor = match requirement.kind {
-        Kind::All => quote!(all),
-        Kind::Any => quote!(any),
-    };
+    let constructor = exports::requirement(requirement.mode);
     let scopes = requirement.scopes.iter().map(plain);
     let consumers = (!requirement.consumers.is_empty()).then(|| {
         let consumers = requirement.consumers.iter().map(plain);
@@ -59,30 +62,36 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
     let where_clause = &generics.where_clause;
     let comma_before_variadic =
         (variadic.is_some() && !inputs.empty_or_trailing()).then(|| quote!(,));
-    let private = quote!(::maskinporten_rocket::__private);
-    let mark = route_mark(
-        &ident,
-        &route,
-        quote!(::core::option::Option::Some(
-            <#marker as #private::ScopeSet>::REQUIREMENT
-        )),
-    );
+    let runtime = exports::runtime();
+    let option = exports::option();
+    let mark = route_mark(&ident, &route, quote!(#option::Some(#marker::REQUIREMENT)));
 
     quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #marker;
 
-        impl #private::ScopeSet for #marker {
-            const REQUIREMENT: #private::Requirement =
-                #private::Requirement::#constructor(&[#(#scopes),*])#consumers;
+        impl #marker {
+            const REQUIREMENT: #runtime::Requirement =
+                #constructor(&[#(#scopes),*])#consumers;
+        }
+
+        #[#runtime::async_trait]
+        impl<'r> #runtime::FromRequest<'r> for #marker {
+            type Error = #runtime::Rejection;
+
+            async fn from_request(
+                request: &'r #runtime::Request<'_>,
+            ) -> #runtime::Outcome<Self, Self::Error> {
+                #runtime::authorize(request, #marker::REQUIREMENT, #marker).await
+            }
         }
 
         #mark
 
         #(#attrs)*
         #vis #constness #asyncness #unsafety #abi #fn_token #ident #generics(
-            __maskinporten_authorized: #private::Authorized<#marker>,
+            __maskinporten_authorized: #marker,
             #inputs #comma_before_variadic #variadic
         ) #output #where_clause #body
     }
@@ -91,11 +100,10 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
 /// The public handler's mark in the scope map, followed by the handler
 /// exactly as written.
 pub(crate) fn public(placed: Placed, item: TokenStream) -> TokenStream {
-    let mut tokens = route_mark(
-        &placed.handler.sig.ident,
-        &placed.route,
-        quote!(::core::option::Option::None),
-    );
+    let mut tokens = route_mark(&placed.handler.sig.ident, &placed.route, {
+        let option = exports::option();
+        quote!(#option::None)
+    });
     tokens.extend(item);
     tokens
 }
@@ -108,12 +116,13 @@ fn route_mark(handler: &Ident, route: &Route, requirement: TokenStream) -> Token
     // before comparing.
     let handler = handler.unraw().to_string();
     let Route { method, path } = route;
-    let private = quote!(::maskinporten_rocket::__private);
+    let runtime = exports::runtime();
+    let module = exports::module_path();
     quote! {
-        #private::inventory::submit! {
-            #private::RouteMark {
+        #runtime::inventory::submit! {
+            #runtime::RouteMark {
                 handler: #handler,
-                module: ::core::module_path!(),
+                module: #module,
                 method: #method,
                 path: #path,
                 requirement: #requirement,

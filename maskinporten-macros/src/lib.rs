@@ -40,20 +40,22 @@
 //! ```
 //!
 //! Each scope is checked at compile time against the grammar NAIS enforces
-//! (`maskinporten_scope::check`, the same code the runtime uses); a scope NAIS
+//! (`maskinporten_scope::Parts::parse`, the same code the runtime uses); a scope NAIS
 //! could not expose is a compile error on its string literal that says what
 //! to write instead. Both attributes register the handler, with its method,
 //! path and requirement, in the runtime's scope map (`inventory`).
 //!
 //! The code is split by phase: `parse` turns tokens into typed arguments and
-//! the item, `validate` turns every mistake into a spanned `syn::Error`, and
-//! `expand` generates the code.
+//! the item, `rules` turns every mistake into a spanned `syn::Error`, and
+//! `expand` generates the code, naming the runtime only through the paths
+//! in `exports`.
 
 #![forbid(unsafe_code)]
 
 mod expand;
+mod exports;
 mod parse;
-mod validate;
+mod rules;
 
 use proc_macro::TokenStream;
 
@@ -100,7 +102,7 @@ pub fn scopes(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
     let args = syn::parse::<parse::Args>(args);
     let parsed = syn::parse2::<parse::Item>(item.clone());
-    match validate::check(args, parsed) {
+    match rules::scopes(args, parsed) {
         Ok(protected) => expand::protected(protected),
         Err(errors) => expand::errors(errors, item),
     }
@@ -128,7 +130,7 @@ pub fn scopes(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
     let parsed = syn::parse2::<parse::Item>(item.clone());
-    match validate::check_public(args.into(), parsed) {
+    match rules::public(args.into(), parsed) {
         Ok(placed) => expand::public(placed, item),
         Err(errors) => expand::errors(errors, item),
     }

@@ -2,7 +2,7 @@
 //!
 //! Parsing accepts every argument shape a user might plausibly write (a
 //! string, `any(...)`, `key = value`, a constant, a number) so that
-//! `validate` can explain each mistake with its own message instead of
+//! `rules` can explain each mistake with its own message instead of
 //! stopping at the first unexpected token. Nothing here decides what is
 //! allowed.
 //!
@@ -25,7 +25,7 @@ pub(crate) enum Arg {
     Scope(LitStr),
     /// `any("a", "b")`: alternatives, one of which suffices.
     Any(AnyArg),
-    /// `key = value`, such as `consumers = ["123456789"]`; `validate`
+    /// `key = value`, such as `consumers = ["123456789"]`; `rules`
     /// decides which keys exist and what their values may be.
     KeyValue { key: Ident, value: Expr },
     /// Something that can never be an argument.
@@ -43,7 +43,7 @@ pub(crate) enum Invalid {
     NotAScope(Expr),
 }
 
-/// `any(...)` with its arguments, which `validate` requires to be scopes.
+/// `any(...)` with its arguments, which `rules` requires to be scopes.
 pub(crate) struct AnyArg {
     /// The whole `any(...)`, for spans.
     pub(crate) call: ExprCall,

@@ -1,4 +1,7 @@
-//! The verified claims of a Maskinporten token (SPEC §3), typed.
+//! The verified claims of a Maskinporten token, typed: the registered claims
+//! of RFC 7519 §4.1 and those Digdir documents for Maskinporten's access
+//! tokens (docs.digdir.no, Maskinporten, "Access token": `scope`,
+//! `client_id`, `consumer`, `supplier`).
 //!
 //! Built from the JSON object of a locally verified JWT or of a Texas answer,
 //! so both validators hand handlers the same type. Cheap to clone: the verdict

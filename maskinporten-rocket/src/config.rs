@@ -1,11 +1,12 @@
 //! Configuration: the `maskinporten` table of Rocket's figment, with the NAIS
-//! environment variables as defaults (SPEC §6).
+//! environment variables as defaults (doc.nais.io, Maskinporten reference,
+//! "Runtime variables & credentials"; Texas: "Token introspection").
 //!
 //! Explicit keys win over the environment, and the environment wins over the
 //! built-in defaults, so an app on NAIS needs no configuration at all, and a
 //! test or a local run can set every key in `Rocket.toml` or in code.
 
-use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use figment::providers::Serialized;
@@ -13,15 +14,24 @@ use figment::Figment;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+mod error;
+
+pub(crate) use error::Chain;
+pub use error::{ConfigError, ConfigErrorKind};
+
 /// Clock skew beyond this is not skew: Maskinporten tokens live 30–680 s.
 const MAX_LEEWAY: u64 = 300;
 
 /// The keys that together say which issuer to trust.
 const ISSUER_KEYS: [&str; 3] = ["issuer", "jwks_uri", "well_known_url"];
 
+/// The organisation prefix NAIS puts before NAV's scopes: the default of
+/// `scope_prefix`.
+const DEFAULT_SCOPE_PREFIX: &str = "nav";
+
 /// The NAIS environment variables, each with the `maskinporten` key it
 /// defaults: `(key, variable)`.
-pub const NAIS_VARIABLES: [(&str, &str); 4] = [
+pub(crate) const NAIS_VARIABLES: [(&str, &str); 4] = [
     ("issuer", "MASKINPORTEN_ISSUER"),
     ("jwks_uri", "MASKINPORTEN_JWKS_URI"),
     ("well_known_url", "MASKINPORTEN_WELL_KNOWN_URL"),
@@ -43,6 +53,7 @@ pub const NAIS_VARIABLES: [(&str, &str); 4] = [
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Config {
     /// How tokens are verified: locally against the JWKS, or by Texas.
     pub validation: ValidationMode,
@@ -106,7 +117,7 @@ impl Default for Config {
             deny_unmarked_routes: false,
             check_manifest: false,
             manifest: None,
-            scope_prefix: crate::manifest::NAV_PREFIX.to_owned(),
+            scope_prefix: DEFAULT_SCOPE_PREFIX.to_owned(),
         }
     }
 }
@@ -114,6 +125,7 @@ impl Default for Config {
 /// Where the verdict on a token comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum ValidationMode {
     /// Signature and claims checked in-process against the issuer's JWKS.
     Jwks,
@@ -124,6 +136,7 @@ pub enum ValidationMode {
 /// The body of a Texas introspection request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum IntrospectionBody {
     /// `application/json`.
     Json,
@@ -131,37 +144,23 @@ pub enum IntrospectionBody {
     Form,
 }
 
-/// A configuration that cannot work, naming the key and its variable.
+/// Where the issuer's identity and keys come from, after defaults: the two
+/// shapes a configuration that can work takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ConfigError {
-    message: String,
+pub(crate) enum Sources {
+    /// `issuer` and `jwks_uri` both given: no metadata is fetched.
+    Explicit { issuer: String, jwks_uri: Url },
+    /// From the metadata document (RFC 8414 §3) at `well_known_url`, with
+    /// `issuer` and `jwks_uri` overriding its values when given.
+    Discovered {
+        well_known_url: Url,
+        issuer: Option<String>,
+        jwks_uri: Option<Url>,
+    },
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-impl ConfigError {
-    fn new(message: impl Into<String>) -> Self {
-        ConfigError {
-            message: message.into(),
-        }
-    }
-}
-
-/// Where the issuer's identity and keys come from, after defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Sources {
-    pub(crate) issuer: Option<String>,
-    pub(crate) jwks_uri: Option<Url>,
-    pub(crate) well_known_url: Option<Url>,
-}
-
-/// Where verdicts come from, with what that source needs.
+/// Where verdicts come from, with what that backend needs: the
+/// configuration's `validation`, checked.
 #[derive(Debug, Clone)]
 pub(crate) enum BackendSettings {
     Jwks(Sources),
@@ -184,8 +183,9 @@ pub(crate) struct Settings {
     pub(crate) require_keys_at_start: bool,
     pub(crate) realm: Option<String>,
     pub(crate) deny_unmarked_routes: bool,
-    /// The manifest files to check at ignite, when `check_manifest` is set.
-    pub(crate) manifest_check: Option<Vec<std::path::PathBuf>>,
+    pub(crate) check_manifest: bool,
+    /// The manifest to check; `None`: the fairing looks for one.
+    pub(crate) manifest: Option<PathBuf>,
     pub(crate) scope_prefix: String,
 }
 
@@ -200,22 +200,22 @@ impl Config {
     /// let config = Config::from_figment(&figment)?;
     /// assert_eq!(config.issuer.as_deref(), Some("https://test.maskinporten.no/"));
     /// assert_eq!(config.refresh_cooldown, 30);
-    /// # Ok::<(), figment::Error>(())
+    /// # Ok::<(), maskinporten_rocket::ConfigError>(())
     /// ```
-    // figment::Error is large, but it is what `Figment::extract` returns and
-    // what Rocket users already handle; this runs once, at ignite.
-    #[allow(clippy::result_large_err)]
-    pub fn from_figment(figment: &Figment) -> Result<Config, figment::Error> {
+    ///
+    /// A table that cannot be read (a value of the wrong type, an unknown
+    /// key) is [`ConfigErrorKind::Unreadable`], with figment's error as the
+    /// source.
+    pub fn from_figment(figment: &Figment) -> Result<Config, ConfigError> {
         Config::from_sources(figment, |name| std::env::var(name).ok())
     }
 
     /// As [`Config::from_figment`], with the environment given as a function,
     /// so tests need not touch the process's variables.
-    #[allow(clippy::result_large_err)]
     pub(crate) fn from_sources(
         figment: &Figment,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, figment::Error> {
+    ) -> Result<Config, ConfigError> {
         // Read with the caller's profile selected, so `[debug.maskinporten]`
         // and `[release.maskinporten]` apply as Rocket users expect.
         let table = figment.focus("maskinporten");
@@ -237,9 +237,12 @@ impl Config {
             .merge(table)
             .select(figment.profile().clone())
             .extract()
+            .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::Unreadable).with_source(e))
     }
 
-    /// Checks that this configuration can work.
+    /// Checks that this configuration can work. Reads nothing but `self`:
+    /// what the configuration asks of the routes and the manifest, the
+    /// fairing checks at ignite.
     pub(crate) fn settings(&self) -> Result<Settings, ConfigError> {
         let well_known_url = parse_url(
             &self.well_known_url,
@@ -249,27 +252,26 @@ impl Config {
         let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", Some("MASKINPORTEN_JWKS_URI"))?;
         let issuer = self.issuer.clone().filter(|i| !i.is_empty());
         let backend = match self.validation {
-            ValidationMode::Jwks => {
-                if issuer.is_none() && well_known_url.is_none() {
-                    return Err(ConfigError::new(
-                        "maskinporten.issuer: no issuer is configured; set MASKINPORTEN_ISSUER or \
-                         MASKINPORTEN_WELL_KNOWN_URL (or `issuer` / `well_known_url` in the \
-                         [maskinporten] table)",
-                    ));
+            ValidationMode::Jwks => match (issuer, jwks_uri, well_known_url) {
+                (Some(issuer), Some(jwks_uri), _) => {
+                    BackendSettings::Jwks(Sources::Explicit { issuer, jwks_uri })
                 }
-                if jwks_uri.is_none() && well_known_url.is_none() {
-                    return Err(ConfigError::new(
-                        "maskinporten.jwks_uri: no key source is configured; set \
-                         MASKINPORTEN_JWKS_URI or MASKINPORTEN_WELL_KNOWN_URL (or `jwks_uri` / \
-                         `well_known_url` in the [maskinporten] table)",
-                    ));
+                (issuer, jwks_uri, Some(well_known_url)) => {
+                    BackendSettings::Jwks(Sources::Discovered {
+                        well_known_url,
+                        issuer,
+                        jwks_uri,
+                    })
                 }
-                BackendSettings::Jwks(Sources {
-                    issuer,
-                    jwks_uri,
-                    well_known_url,
-                })
-            }
+                (None, _, None) => {
+                    return Err(ConfigError::new(ConfigErrorKind::NoIssuer, "issuer")
+                        .with_variable("MASKINPORTEN_ISSUER"));
+                }
+                (Some(_), None, None) => {
+                    return Err(ConfigError::new(ConfigErrorKind::NoKeySource, "jwks_uri")
+                        .with_variable("MASKINPORTEN_JWKS_URI"));
+                }
+            },
             ValidationMode::Texas => {
                 let endpoint = parse_url(
                     &self.introspection_endpoint,
@@ -278,10 +280,10 @@ impl Config {
                 )?
                 .ok_or_else(|| {
                     ConfigError::new(
-                        "maskinporten.introspection_endpoint: validation = \"texas\" needs Texas's \
-                         endpoint; enable Texas in the NAIS manifest, which sets \
-                         NAIS_TOKEN_INTROSPECTION_ENDPOINT, or set `introspection_endpoint`",
+                        ConfigErrorKind::NoIntrospectionEndpoint,
+                        "introspection_endpoint",
                     )
+                    .with_variable("NAIS_TOKEN_INTROSPECTION_ENDPOINT")
                 })?;
                 BackendSettings::Texas {
                     endpoint,
@@ -291,43 +293,29 @@ impl Config {
         };
         if let Some(audience) = &self.audience {
             if Url::parse(audience).is_err() {
-                return Err(ConfigError::new(format!(
-                    "maskinporten.audience: `{audience}` is not an absolute URI; write it as \
-                     your consumers request it, for example `https://afp.nav.no/api`"
-                )));
+                let kind = ConfigErrorKind::RelativeAudience {
+                    value: audience.clone(),
+                };
+                return Err(ConfigError::new(kind, "audience"));
             }
         }
-        let manifest_check =
-            match (self.check_manifest, &self.manifest) {
-                (false, _) => None,
-                (true, Some(path)) => Some(vec![path.into()]),
-                (true, None) => match crate::manifest::discover() {
-                    found if found.is_empty() => return Err(ConfigError::new(
-                        "maskinporten.manifest: check_manifest is set but no manifest was found \
-                         (nais.yaml or .nais/*.yaml); set `manifest` to its path",
-                    )),
-                    found => Some(found),
-                },
-            };
-        // A zero cooldown would let unknown kids fetch the JWKS once each,
-        // the storm SPEC §8 is about.
+        // A zero cooldown would let every made-up kid cost a JWKS fetch: a
+        // storm against the issuer that any client could set off.
         for (key, value) in [
             ("http_timeout", self.http_timeout),
             ("refresh_interval", self.refresh_interval),
             ("refresh_cooldown", self.refresh_cooldown),
         ] {
             if value == 0 {
-                return Err(ConfigError::new(format!(
-                    "maskinporten.{key}: must be at least 1 second"
-                )));
+                return Err(ConfigError::new(ConfigErrorKind::ZeroSeconds, key));
             }
         }
         if self.leeway > MAX_LEEWAY {
-            return Err(ConfigError::new(format!(
-                "maskinporten.leeway: {} seconds of clock skew would accept long-expired tokens; \
-                 use at most {MAX_LEEWAY} (the default is 5)",
-                self.leeway
-            )));
+            let kind = ConfigErrorKind::LeewayTooLarge {
+                leeway: self.leeway,
+                max: MAX_LEEWAY,
+            };
+            return Err(ConfigError::new(kind, "leeway"));
         }
         Ok(Settings {
             backend,
@@ -340,7 +328,8 @@ impl Config {
             require_keys_at_start: self.require_keys_at_start,
             realm: self.realm.clone(),
             deny_unmarked_routes: self.deny_unmarked_routes,
-            manifest_check,
+            check_manifest: self.check_manifest,
+            manifest: self.manifest.as_ref().map(PathBuf::from),
             scope_prefix: self.scope_prefix.clone(),
         })
     }
@@ -348,8 +337,8 @@ impl Config {
 
 fn parse_url(
     value: &Option<String>,
-    key: &str,
-    var: Option<&str>,
+    key: &'static str,
+    var: Option<&'static str>,
 ) -> Result<Option<Url>, ConfigError> {
     let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
         return Ok(None);
@@ -357,10 +346,14 @@ fn parse_url(
     match Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(Some(url)),
         _ => {
-            let from = var.map(|v| format!(" (or {v})")).unwrap_or_default();
-            Err(ConfigError::new(format!(
-                "maskinporten.{key}{from}: `{value}` is not an absolute http(s) URL"
-            )))
+            let kind = ConfigErrorKind::NotHttpUrl {
+                value: value.to_owned(),
+            };
+            let error = ConfigError::new(kind, key);
+            Err(match var {
+                Some(var) => error.with_variable(var),
+                None => error,
+            })
         }
     }
 }

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::figment::Figment;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
-use crate::config::{Config, Settings};
+use crate::config::{Chain, Config, ConfigError, ConfigErrorKind, Settings};
 use crate::manifest::{self, Manifest};
 use crate::response;
-use crate::routes::{self, Protection};
+use crate::routes::{self, ScopeMap};
 use crate::validate::{KeyStore, Validator};
 
 /// Attach this to protect `#[scopes]` handlers and `Claims` guards:
@@ -24,8 +25,8 @@ use crate::validate::{KeyStore, Validator};
 /// ```
 ///
 /// At ignite it reads the `maskinporten` table (see [`Config`]). An
-/// impossible configuration stops ignite with a message naming the key and
-/// its environment variable. An issuer that is down at start does not: the
+/// impossible configuration stops ignite with a [`ConfigError`], logged as a
+/// message naming the key and its environment variable. An issuer that is down at start does not: the
 /// app launches, protected routes answer 503 with `Retry-After`, and a
 /// background task retries until the keys load (unless
 /// `require_keys_at_start` is set).
@@ -52,48 +53,21 @@ impl Fairing for Maskinporten {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        let settings = match Config::from_figment(rocket.figment()).map(|c| c.settings()) {
-            Ok(Ok(settings)) => settings,
-            Ok(Err(e)) => {
-                log::error!(target: "maskinporten", "invalid configuration: {e}");
-                return Err(rocket);
-            }
-            Err(e) => {
-                log::error!(target: "maskinporten", "cannot read the [maskinporten] table: {e}");
-                return Err(rocket);
-            }
-        };
-        if let Err(why) = check_routes(&rocket, &settings) {
-            log::error!(target: "maskinporten", "{why}");
-            return Err(rocket);
-        }
-        let validator = match Validator::new(&settings) {
-            Ok(validator) => validator,
-            Err(e) => {
-                log::error!(target: "maskinporten", "cannot start the validator: {e}");
-                return Err(rocket);
-            }
-        };
-        if let Some(keys) = validator.key_store() {
-            let loaded = keys.refresh().await;
-            if !loaded && settings.require_keys_at_start {
-                log::error!(target: "maskinporten",
-                    "the issuer's keys could not be loaded and maskinporten.require_keys_at_start is set");
-                return Err(rocket);
-            }
-            if !loaded {
-                log::warn!(target: "maskinporten",
-                    "starting without the issuer's keys: protected routes answer 503 until they load");
+        let map = routes::scope_map(&rocket);
+        match start(rocket.figment(), &map).await {
+            Ok(validator) => Ok(rocket.manage(validator)),
+            Err(error) => {
+                log::error!(target: "maskinporten", "{}", Chain(&error));
+                Err(rocket)
             }
         }
-        Ok(rocket.manage(validator))
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
         let Some(validator) = rocket.state::<Validator>() else {
             return;
         };
-        log::info!(target: "maskinporten", "{}", routes::describe(&routes::scope_map(rocket)));
+        log::info!(target: "maskinporten", "{}", routes::scope_map(rocket));
         if let Some(keys) = validator.key_store() {
             let interval = validator.refresh_interval;
             let keys = Arc::downgrade(keys);
@@ -118,35 +92,57 @@ impl Fairing for Maskinporten {
     }
 }
 
-/// The checks of the scope map at ignite: no unmarked routes (when denied),
-/// and agreement with the NAIS manifest (when asked for).
-fn check_routes(rocket: &Rocket<Build>, settings: &Settings) -> Result<(), String> {
-    let map = routes::scope_map(rocket);
-    if settings.deny_unmarked_routes {
-        let unmarked: Vec<String> = map
-            .iter()
-            .filter(|r| r.protection == Protection::Unmarked)
-            .map(|r| format!("\n  {r}"))
-            .collect();
-        if !unmarked.is_empty() {
-            return Err(format!(
-                "maskinporten.deny_unmarked_routes: these routes have neither #[scopes] nor \
-                 #[public]:{}",
-                unmarked.concat()
+/// Everything ignite does: reads and checks the configuration, holds the
+/// routes to what it asks of them, builds the validator and loads the keys.
+async fn start(figment: &Figment, map: &ScopeMap) -> Result<Validator, ConfigError> {
+    let settings = Config::from_figment(figment)?.settings()?;
+    audit(map, &settings)?;
+    let validator = Validator::new(&settings)?;
+    if let Some(keys) = validator.key_store() {
+        let loaded = keys.refresh().await;
+        if !loaded && settings.require_keys_at_start {
+            return Err(ConfigError::new(
+                ConfigErrorKind::KeysUnavailable,
+                "require_keys_at_start",
             ));
         }
+        if !loaded {
+            log::warn!(target: "maskinporten",
+                "starting without the issuer's keys: protected routes answer 503 until they load");
+        }
     }
-    if let Some(paths) = &settings.manifest_check {
-        let manifest = Manifest::from_paths(paths, &settings.scope_prefix)
-            .map_err(|e| format!("maskinporten.check_manifest: {e}"))?;
-        let report = manifest::check(&manifest, &map);
+    Ok(validator)
+}
+
+/// What the configuration asks of the mounted routes: that every one is
+/// marked (`deny_unmarked_routes`), and that they agree with the NAIS
+/// manifest (`check_manifest`).
+fn audit(map: &ScopeMap, settings: &Settings) -> Result<(), ConfigError> {
+    if settings.deny_unmarked_routes {
+        let unmarked: Vec<_> = map.unmarked().cloned().collect();
+        if !unmarked.is_empty() {
+            let kind = ConfigErrorKind::UnmarkedRoutes(unmarked);
+            return Err(ConfigError::new(kind, "deny_unmarked_routes"));
+        }
+    }
+    if settings.check_manifest {
+        let paths = match &settings.manifest {
+            Some(path) => vec![path.clone()],
+            None => manifest::discover(),
+        };
+        if paths.is_empty() {
+            return Err(ConfigError::new(ConfigErrorKind::NoManifest, "manifest"));
+        }
+        let manifest = Manifest::from_paths(&paths, &settings.scope_prefix).map_err(|e| {
+            ConfigError::new(ConfigErrorKind::ManifestUnreadable, "check_manifest").with_source(e)
+        })?;
+        let report = manifest::compare(&manifest, map);
         for warning in &report.warnings {
             log::warn!(target: "maskinporten", "manifest check: {warning}");
         }
         if !report.errors.is_empty() {
-            return Err(format!(
-                "maskinporten.check_manifest: the NAIS manifest and the code disagree:\n{report}"
-            ));
+            let kind = ConfigErrorKind::ManifestMismatch(report);
+            return Err(ConfigError::new(kind, "check_manifest"));
         }
     }
     Ok(())

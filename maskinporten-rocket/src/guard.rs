@@ -1,8 +1,6 @@
 //! The request guards: [`Claims`] for any handler that wants the caller's
-//! identity, and `Authorized<S>`, which `#[scopes]` inserts to enforce its
-//! scopes. Both share one validation per request through Rocket's local cache.
-
-use std::marker::PhantomData;
+//! identity, and [`authorize`], which the guard `#[scopes]` generates for
+//! each handler calls to enforce its scopes. Both share one validation per request through Rocket's local cache.
 
 use rocket::http::HeaderMap;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -98,41 +96,28 @@ impl<'r> FromRequest<'r> for Claims {
     }
 }
 
-/// The scopes a `#[scopes]` handler requires, attached to a marker type the
-/// macro generates. Not meant to be implemented by hand.
+/// The request guard of a `#[scopes]` handler: `Success(guard)` when the
+/// request carries a valid token that meets `requirement`. The macro
+/// generates one guard type per handler, whose `FromRequest` calls this;
+/// handlers read the claims through the `Claims` guard, which shares the
+/// same verdict.
 #[doc(hidden)]
-pub trait ScopeSet: Send + Sync + 'static {
-    /// The requirement as written in the attribute.
-    const REQUIREMENT: Requirement;
-}
-
-/// The guard `#[scopes]` inserts: succeeds when the request carries a valid
-/// token that meets `S::REQUIREMENT`. Handlers read the claims through the
-/// `Claims` guard, which shares the same verdict.
-#[doc(hidden)]
-pub struct Authorized<S: ScopeSet> {
-    scopes: PhantomData<S>,
-}
-
-#[rocket::async_trait]
-impl<'r, S: ScopeSet> FromRequest<'r> for Authorized<S> {
-    type Error = Rejection;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let claims = match verdict(request).await {
-            Ok(claims) => claims,
-            Err(rejection) => return refuse(request, rejection.clone()),
-        };
-        if !S::REQUIREMENT.is_met_by(claims.scope()) {
-            return refuse(request, Rejection::InsufficientScope(S::REQUIREMENT));
-        }
-        if !S::REQUIREMENT.allows_consumer(claims.consumer_orgno()) {
-            return refuse(request, Rejection::ConsumerNotAllowed(S::REQUIREMENT));
-        }
-        Outcome::Success(Authorized {
-            scopes: PhantomData,
-        })
+pub async fn authorize<T: Send>(
+    request: &Request<'_>,
+    requirement: Requirement,
+    guard: T,
+) -> Outcome<T, Rejection> {
+    let claims = match verdict(request).await {
+        Ok(claims) => claims,
+        Err(rejection) => return refuse(request, rejection.clone()),
+    };
+    if !requirement.is_met_by(claims.scope()) {
+        return refuse(request, Rejection::InsufficientScope(requirement));
     }
+    if !requirement.allows_consumer(claims.consumer_orgno()) {
+        return refuse(request, Rejection::ConsumerNotAllowed(requirement));
+    }
+    Outcome::Success(guard)
 }
 
 #[cfg(test)]

@@ -28,6 +28,16 @@ impl fmt::Display for FetchError {
     }
 }
 
+impl std::error::Error for FetchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FetchError::Transport(e) => Some(e),
+            FetchError::NotJson(e) => Some(e),
+            FetchError::Status(_) | FetchError::TooLarge(_) => None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Http {
     client: reqwest::Client,

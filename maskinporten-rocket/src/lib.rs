@@ -47,6 +47,10 @@
 //!   token is sent, 401 `invalid_token` for a bad token, 403
 //!   `insufficient_scope` for a missing scope, 503 with `Retry-After` when the
 //!   issuer cannot be reached. See [`Rejection`].
+//! - A configuration that cannot work stops ignite with a [`ConfigError`]
+//!   naming the key to change; [`manifest`] compares the NAIS manifest with
+//!   the handlers' scopes, and [`routes::scope_map`] lists what protects
+//!   each mounted route.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -66,7 +70,7 @@ pub mod testing;
 mod validate;
 
 pub use claims::{Claims, Organisation};
-pub use config::{Config, IntrospectionBody, ValidationMode, NAIS_VARIABLES};
+pub use config::{Config, ConfigError, ConfigErrorKind, IntrospectionBody, ValidationMode};
 pub use fairing::Maskinporten;
 /// Requires Maskinporten scopes on a Rocket handler; place it above the
 /// route attribute.
@@ -121,11 +125,16 @@ pub use rejection::{Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
 
-/// What `#[scopes]` expands to refers to these. Not a public API.
+/// What `#[scopes]` and `#[public]` expand to refers to these, and to
+/// nothing else of this crate (the macro crate's `exports.rs` lists the
+/// paths). Not a public API: any of it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::{Authorized, ScopeSet};
-    pub use crate::routes::RouteMark;
+    pub use crate::guard::authorize;
+    pub use crate::rejection::Rejection;
+    pub use crate::routes::mark::RouteMark;
     pub use crate::scope::Requirement;
     pub use inventory;
+    pub use rocket::async_trait;
+    pub use rocket::request::{FromRequest, Outcome, Request};
 }

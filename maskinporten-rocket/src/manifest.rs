@@ -1,10 +1,10 @@
-//! The NAIS manifest and the code agree: the scopes the manifest exposes
+//! Comparing the NAIS manifest with the code: the scopes the manifest exposes
 //! (`spec.maskinporten.scopes.exposes[]`) against the scopes the mounted
 //! handlers require, and the consumers the code allows against those the
 //! manifest grants. Also the reverse: the `exposes:` block the code needs.
 //!
 //! ```
-//! use maskinporten_rocket::manifest::{check, Manifest};
+//! use maskinporten_rocket::manifest::{compare, Manifest};
 //! use maskinporten_rocket::routes::scope_map;
 //! use maskinporten_rocket::scopes;
 //!
@@ -26,25 +26,25 @@
 //!           product: "helse"
 //! "#, "nav")?;
 //! let rocket = rocket::build().mount("/", rocket::routes![afp]);
-//! let report = check(&manifest, &scope_map(&rocket));
+//! let report = compare(&manifest, &scope_map(&rocket));
 //! assert!(report.errors.is_empty(), "{report}");
 //! # Ok::<(), maskinporten_rocket::manifest::ManifestError>(())
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::error::Error as StdError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::routes::{MountedRoute, Protection};
-use crate::scope::Scope;
-
-/// The organisation prefix NAIS puts in front of NAV's scopes.
-pub const NAV_PREFIX: &str = "nav";
+use crate::config::{Chain, Config};
+use crate::routes::{MountedRoute, Protection, ScopeMap};
+use crate::scope::{Scope, ScopeError};
 
 /// A scope as the manifest exposes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExposedScope {
     /// The full scope, `<prefix>:<product><separator><name>`.
     pub scope: Scope,
@@ -60,23 +60,102 @@ pub struct Manifest {
     exposed: Vec<ExposedScope>,
 }
 
-/// Why a manifest could not be read.
+/// Why a manifest could not be read: match [`ManifestError::kind`].
+///
+/// ```
+/// use maskinporten_rocket::manifest::{Manifest, ManifestErrorKind};
+///
+/// let error = Manifest::from_yaml("kind: Application\nspec: [", "nav").unwrap_err();
+/// assert_eq!(error.kind(), &ManifestErrorKind::NotAManifest);
+/// ```
 #[derive(Debug)]
 pub struct ManifestError {
-    message: String,
+    kind: ManifestErrorKind,
+    path: Option<PathBuf>,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+/// The ways a manifest cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ManifestErrorKind {
+    /// The file cannot be read; the I/O error is the source.
+    Unreadable,
+    /// The text is not YAML shaped like a NAIS manifest; the YAML error is
+    /// the source.
+    NotAManifest,
+    /// An `exposes[]` entry's `separator` is not one character.
+    BadSeparator {
+        /// The entry's `name`.
+        name: String,
+        /// The `separator` as written.
+        separator: String,
+    },
+    /// An `exposes[]` entry does not make a scope NAIS can expose; the
+    /// [`ScopeError`] is the source.
+    BadScope {
+        /// The entry's `name`.
+        name: String,
+        /// The entry's `product`.
+        product: String,
+    },
+}
+
+impl ManifestError {
+    fn new(kind: ManifestErrorKind) -> ManifestError {
+        ManifestError {
+            kind,
+            path: None,
+            source: None,
+        }
+    }
+
+    fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> ManifestError {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    fn at(mut self, path: &Path) -> ManifestError {
+        self.path = Some(path.to_owned());
+        self
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &ManifestErrorKind {
+        &self.kind
+    }
+
+    /// The file, when the manifest was read from one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
 }
 
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        if let Some(path) = &self.path {
+            write!(f, "{}: ", path.display())?;
+        }
+        match &self.kind {
+            ManifestErrorKind::Unreadable => f.write_str("cannot read the file"),
+            ManifestErrorKind::NotAManifest => f.write_str("not a NAIS manifest"),
+            ManifestErrorKind::BadSeparator { name, separator } => write!(
+                f,
+                "separator {separator:?} of `{name}` is not one character"
+            ),
+            ManifestErrorKind::BadScope { name, product } => write!(
+                f,
+                "exposed scope `{name}` ({product}) is not a scope NAIS can expose"
+            ),
+        }
     }
 }
 
-impl std::error::Error for ManifestError {}
-
-fn error(message: impl Into<String>) -> ManifestError {
-    ManifestError {
-        message: message.into(),
+impl StdError for ManifestError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn StdError + 'static))
     }
 }
 
@@ -123,10 +202,12 @@ impl Manifest {
     pub fn from_paths(paths: &[PathBuf], prefix: &str) -> Result<Manifest, ManifestError> {
         let mut manifest = Manifest::default();
         for path in paths {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| error(format!("cannot read {}: {e}", path.display())))?;
-            let one = Manifest::from_yaml(&text, prefix)
-                .map_err(|e| error(format!("{}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ManifestError::new(ManifestErrorKind::Unreadable)
+                    .with_source(e)
+                    .at(path)
+            })?;
+            let one = Manifest::from_yaml(&text, prefix).map_err(|e| e.at(path))?;
             manifest.exposed.extend(one.exposed);
         }
         Ok(manifest)
@@ -137,7 +218,7 @@ impl Manifest {
     pub fn from_yaml(text: &str, prefix: &str) -> Result<Manifest, ManifestError> {
         let text = untemplate(text);
         let documents: Vec<Document> = serde_saphyr::from_multiple(&text)
-            .map_err(|e| error(format!("not a NAIS manifest: {e}")))?;
+            .map_err(|e| ManifestError::new(ManifestErrorKind::NotAManifest).with_source(e))?;
         let mut exposed = Vec::new();
         for document in documents {
             if document.kind.as_deref() != Some("Application") {
@@ -175,29 +256,30 @@ impl ExposedSpec {
                 match (chars.next(), chars.next()) {
                     (Some(c), None) => c,
                     _ => {
-                        return Err(error(format!(
-                            "separator {s:?} of `{}` is not one character",
-                            self.name
-                        )))
+                        return Err(ManifestError::new(ManifestErrorKind::BadSeparator {
+                            name: self.name,
+                            separator: s.to_owned(),
+                        }))
                     }
                 }
             }
             None if self.name.contains('/') => '/',
             None => ':',
         };
-        let scope =
-            Scope::from_parts(prefix, &self.product, separator, &self.name).map_err(|e| {
-                error(format!(
-                    "exposed scope `{}` ({}): {e}",
-                    self.name, self.product
-                ))
-            })?;
+        let scope = match Scope::from_parts(prefix, &self.product, separator, &self.name) {
+            Ok(scope) => scope,
+            Err(error) => return Err(bad_scope(self.name, self.product, error)),
+        };
         Ok(ExposedScope {
             scope,
             enabled: self.enabled.unwrap_or(true),
             consumers: self.consumers.into_iter().map(|c| c.orgno).collect(),
         })
     }
+}
+
+fn bad_scope(name: String, product: String, error: ScopeError) -> ManifestError {
+    ManifestError::new(ManifestErrorKind::BadScope { name, product }).with_source(error)
 }
 
 /// Replaces `{{ … }}` template expressions with a plain word.
@@ -224,12 +306,87 @@ fn untemplate(text: &str) -> String {
 /// What the comparison found. Errors mean a consumer holding a scope meets a
 /// handler that cannot work as written; warnings are loose ends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Report {
     /// Mismatches that break requests: a required scope the manifest does
     /// not expose or has disabled, a consumer allowed in code but not granted.
-    pub errors: Vec<String>,
+    pub errors: Vec<Finding>,
     /// An exposed scope that no mounted handler requires.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Finding>,
+}
+
+/// One thing the comparison found: what, about which scope, on which route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    kind: FindingKind,
+    scope: String,
+    route: Option<MountedRoute>,
+}
+
+/// What a [`Finding`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// A handler requires a scope the manifest does not expose (an error).
+    NotExposed,
+    /// A handler requires a scope the manifest exposes with
+    /// `enabled: false` (an error).
+    Disabled,
+    /// A handler allows a consumer the manifest does not grant the scope
+    /// (an error).
+    ConsumerNotGranted {
+        /// The organisation number the handler allows.
+        orgno: String,
+    },
+    /// The manifest exposes a scope no mounted handler requires (a warning).
+    Unused,
+}
+
+impl Finding {
+    /// What was found.
+    pub fn kind(&self) -> &FindingKind {
+        &self.kind
+    }
+
+    /// The scope it is about, in full (`nav:helse/sykepenger/afp.read`).
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    /// The route it is about; `None` for [`FindingKind::Unused`].
+    pub fn route(&self) -> Option<&MountedRoute> {
+        self.route.as_ref()
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scope = &self.scope;
+        let route = match &self.route {
+            Some(route) => route.to_string(),
+            None => "a route".to_owned(),
+        };
+        match &self.kind {
+            FindingKind::NotExposed => write!(
+                f,
+                "{route} requires `{scope}`, which the manifest does not expose; add it to \
+                 spec.maskinporten.scopes.exposes"
+            ),
+            FindingKind::Disabled => write!(
+                f,
+                "{route} requires `{scope}`, which the manifest exposes with enabled: false"
+            ),
+            FindingKind::ConsumerNotGranted { orgno } => write!(
+                f,
+                "{route} allows consumer {orgno}, which the manifest does not grant \
+                 `{scope}`; add it to that scope's consumers"
+            ),
+            FindingKind::Unused => write!(
+                f,
+                "the manifest exposes `{scope}`, which no mounted handler requires"
+            ),
+        }
+    }
 }
 
 impl fmt::Display for Report {
@@ -245,30 +402,32 @@ impl fmt::Display for Report {
 }
 
 /// Compares the manifest with the protected routes of the scope map.
-pub fn check(manifest: &Manifest, routes: &[MountedRoute]) -> Report {
+pub fn compare(manifest: &Manifest, map: &ScopeMap) -> Report {
     let mut report = Report::default();
     let mut required = BTreeSet::new();
-    for route in routes {
+    for route in map {
         let Protection::Scopes(requirement) = route.protection else {
             continue;
+        };
+        let finding = |kind, scope: &str| Finding {
+            kind,
+            scope: scope.to_owned(),
+            route: Some(route.clone()),
         };
         for &scope in requirement.scopes() {
             required.insert(scope);
             match manifest.find(scope) {
-                None => report.errors.push(format!(
-                    "{route} requires `{scope}`, which the manifest does not expose; add it to \
-                     spec.maskinporten.scopes.exposes"
-                )),
-                Some(exposed) if !exposed.enabled => report.errors.push(format!(
-                    "{route} requires `{scope}`, which the manifest exposes with enabled: false"
-                )),
+                None => report.errors.push(finding(FindingKind::NotExposed, scope)),
+                Some(exposed) if !exposed.enabled => {
+                    report.errors.push(finding(FindingKind::Disabled, scope))
+                }
                 Some(exposed) => {
                     for &orgno in requirement.consumers() {
                         if !exposed.consumers.iter().any(|c| c == orgno) {
-                            report.errors.push(format!(
-                                "{route} allows consumer {orgno}, which the manifest does not \
-                                 grant `{scope}`; add it to that scope's consumers"
-                            ));
+                            let kind = FindingKind::ConsumerNotGranted {
+                                orgno: orgno.to_owned(),
+                            };
+                            report.errors.push(finding(kind, scope));
                         }
                     }
                 }
@@ -277,10 +436,11 @@ pub fn check(manifest: &Manifest, routes: &[MountedRoute]) -> Report {
     }
     for exposed in &manifest.exposed {
         if exposed.enabled && !required.contains(exposed.scope.as_str()) {
-            report.warnings.push(format!(
-                "the manifest exposes `{}`, which no mounted handler requires",
-                exposed.scope
-            ));
+            report.warnings.push(Finding {
+                kind: FindingKind::Unused,
+                scope: exposed.scope.to_string(),
+                route: None,
+            });
         }
     }
     report
@@ -293,15 +453,22 @@ pub fn check(manifest: &Manifest, routes: &[MountedRoute]) -> Report {
 /// # let rocket = rocket::build();
 /// maskinporten_rocket::manifest::assert_manifest_matches(&rocket, ".nais/app.yaml");
 /// ```
+///
+/// The scopes' organisation prefix is `rocket`'s configured `scope_prefix`
+/// (`nav` by default), as at ignite.
 pub fn assert_manifest_matches<P: rocket::Phase>(
     rocket: &rocket::Rocket<P>,
     path: impl AsRef<Path>,
 ) {
-    let manifest = match Manifest::from_paths(&[path.as_ref().to_owned()], NAV_PREFIX) {
-        Ok(manifest) => manifest,
-        Err(e) => panic!("{e}"),
+    let prefix = match Config::from_figment(rocket.figment()) {
+        Ok(config) => config.scope_prefix,
+        Err(e) => panic!("{}", Chain(&e)),
     };
-    let report = check(&manifest, &crate::routes::scope_map(rocket));
+    let manifest = match Manifest::from_paths(&[path.as_ref().to_owned()], &prefix) {
+        Ok(manifest) => manifest,
+        Err(e) => panic!("{}", Chain(&e)),
+    };
+    let report = compare(&manifest, &crate::routes::scope_map(rocket));
     assert!(
         report.errors.is_empty(),
         "the NAIS manifest and the code disagree:\n{report}"
@@ -344,7 +511,7 @@ pub(crate) fn discover() -> Vec<PathBuf> {
 /// assert!(yaml.contains("name: \"sykepenger/afp.read\""));
 /// assert!(yaml.contains("orgno: \"123456789\""));
 /// ```
-pub fn exposes_yaml(routes: &[MountedRoute]) -> String {
+pub fn exposes_yaml(map: &ScopeMap) -> String {
     /// The consumers the code names for a scope, and whether some handler
     /// requiring it is open to any consumer.
     #[derive(Default)]
@@ -353,7 +520,7 @@ pub fn exposes_yaml(routes: &[MountedRoute]) -> String {
         open: bool,
     }
     let mut scopes: BTreeMap<&str, Needs> = BTreeMap::new();
-    for route in routes {
+    for route in map {
         let Protection::Scopes(requirement) = route.protection else {
             continue;
         };

@@ -1,5 +1,5 @@
 //! Every reason a request is refused, with the status and RFC 6750 error it
-//! maps to (SPEC §5). The detail is for the log; clients only ever see the
+//! maps to (RFC 6750 §3, §3.1). The detail is for the log; clients only ever see the
 //! fixed `error_description` of each kind.
 
 use std::fmt;
@@ -14,6 +14,7 @@ const CONSUMER_NOT_ALLOWED: &str = "The consumer organisation is not allowed";
 /// Why a request did not get through. A guard's error type, so a handler or
 /// catcher can tell the cases apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Rejection {
     /// No `Authorization: Bearer` credentials: 401 with a bare challenge.
     MissingCredentials,

@@ -1,7 +1,8 @@
 //! Where the `WWW-Authenticate` challenge (and `Retry-After`) is written.
 //!
 //! A failing request guard cannot set headers on the response the catcher
-//! builds (SPEC §5, §9), so the guard records its rejection in the request's
+//! builds (Rocket 0.5 hands the catcher only the guard's status), so the
+//! guard records its rejection in the request's
 //! local cache and the fairing's response hook writes the headers. This works
 //! whatever catcher answers, the application's own included.
 

@@ -1,7 +1,7 @@
 //! The scope map: which mounted route requires which scopes, from what
 //! `#[scopes]` and `#[public]` registered at compile time.
 //!
-//! Each attribute submits a [`RouteMark`] to a link-time registry
+//! Each attribute submits a `RouteMark` (see `routes/mark.rs`) to a link-time registry
 //! (`inventory`). Rocket's routes carry the handler's name, method and
 //! path, so a mounted route finds its mark by those; this is what lets the
 //! fairing log every route's protection, refuse unmarked routes, and compare
@@ -9,32 +9,17 @@
 
 use std::fmt;
 
-use rocket::{Phase, Rocket, Route};
+use rocket::{Phase, Rocket};
 
 use crate::scope::Requirement;
 
-/// What `#[scopes]` or `#[public]` registers for one handler. Built by the
-/// macros; not meant to be written by hand.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct RouteMark {
-    /// The handler function's name, which Rocket also gives the route.
-    pub handler: &'static str,
-    /// `module_path!()` of the handler, for messages.
-    pub module: &'static str,
-    /// The route attribute's method in upper case (`GET`), or empty when the
-    /// macro could not read it.
-    pub method: &'static str,
-    /// The route attribute's path as written (`/afp/<id>`), or empty.
-    pub path: &'static str,
-    /// The requirement, or `None` for `#[public]`.
-    pub requirement: Option<Requirement>,
-}
+pub(crate) mod mark;
 
-inventory::collect!(RouteMark);
+use mark::RouteMark;
 
 /// How a mounted route is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Protection {
     /// `#[scopes(...)]`.
     Scopes(Requirement),
@@ -46,6 +31,7 @@ pub enum Protection {
 
 /// One mounted route and its protection.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MountedRoute {
     /// `GET`, `POST`, …
     pub method: String,
@@ -57,7 +43,9 @@ pub struct MountedRoute {
     pub protection: Protection,
 }
 
-/// Every route mounted on `rocket`, with its protection, in mount order.
+/// Every route mounted on one Rocket, with its protection, in mount order:
+/// what [`scope_map`] returns. Its `Display` is the table the fairing logs
+/// at liftoff.
 ///
 /// ```
 /// use maskinporten_rocket::routes::{scope_map, Protection};
@@ -73,17 +61,67 @@ pub struct MountedRoute {
 ///
 /// let rocket = rocket::build().mount("/", rocket::routes![afp, isalive]);
 /// let map = scope_map(&rocket);
-/// assert!(matches!(map[0].protection, Protection::Scopes(r) if r.scopes() == ["nav:helse/sykepenger/afp.read"]));
-/// assert_eq!(map[1].protection, Protection::Public);
+/// let afp = map.get("GET", "/afp").map(|route| route.protection);
+/// assert!(matches!(afp, Some(Protection::Scopes(r)) if r.scopes() == ["nav:helse/sykepenger/afp.read"]));
+/// assert_eq!(map.get("GET", "/isalive").map(|route| route.protection), Some(Protection::Public));
+/// assert_eq!(map.unmarked().count(), 0);
 /// ```
-pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> Vec<MountedRoute> {
-    rocket
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeMap {
+    routes: Vec<MountedRoute>,
+}
+
+impl ScopeMap {
+    /// The routes, in mount order.
+    pub fn iter(&self) -> std::slice::Iter<'_, MountedRoute> {
+        self.routes.iter()
+    }
+
+    /// The route mounted for `method` (any case) at `uri`, the full path as
+    /// Rocket shows it (`/api/afp/<id>`).
+    pub fn get(&self, method: &str, uri: &str) -> Option<&MountedRoute> {
+        self.routes
+            .iter()
+            .find(|route| route.method.eq_ignore_ascii_case(method) && route.uri == uri)
+    }
+
+    /// The routes with neither `#[scopes]` nor `#[public]`.
+    pub fn unmarked(&self) -> impl Iterator<Item = &MountedRoute> {
+        self.routes
+            .iter()
+            .filter(|route| route.protection == Protection::Unmarked)
+    }
+
+    /// How many routes are mounted.
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// Whether no route is mounted.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a ScopeMap {
+    type Item = &'a MountedRoute;
+    type IntoIter = std::slice::Iter<'a, MountedRoute>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.routes.iter()
+    }
+}
+
+/// Every route mounted on `rocket`, with its protection, in mount order.
+/// See [`ScopeMap`].
+pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> ScopeMap {
+    let routes = rocket
         .routes()
         .map(|route| MountedRoute {
             method: route.method.as_str().to_owned(),
             uri: route.uri.to_string(),
             handler: route.name.as_deref().map(str::to_owned),
-            protection: match mark_for(route) {
+            protection: match mark::of(route) {
                 Some(RouteMark {
                     requirement: Some(requirement),
                     ..
@@ -92,32 +130,8 @@ pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> Vec<MountedRoute> {
                 None => Protection::Unmarked,
             },
         })
-        .collect()
-}
-
-/// The mark of `route`: the one registered with the same handler name,
-/// method and path as written. The name alone is not enough: an unmarked
-/// handler may share it with a protected one in another module. When no
-/// mark, or more than one, fits, the route counts as unmarked, so that
-/// deny-by-default fails closed rather than trust the wrong mark.
-fn mark_for(route: &Route) -> Option<&'static RouteMark> {
-    // Rocket names the route `stringify!(fn)`, which keeps a raw `r#`.
-    let name = route.name.as_deref()?;
-    let name = name.strip_prefix("r#").unwrap_or(name);
-    let method = route.method.as_str();
-    let path = route.uri.unmounted_origin.to_string();
-    // An empty method or path: the macro could not read the route
-    // attribute, so that part cannot be compared.
-    let mut fitting = inventory::iter::<RouteMark>.into_iter().filter(|mark| {
-        mark.handler == name
-            && (mark.method.is_empty() || mark.method.eq_ignore_ascii_case(method))
-            && (mark.path.is_empty() || mark.path == path)
-    });
-    let mark = fitting.next()?;
-    match fitting.next() {
-        None => Some(mark),
-        Some(_) => None,
-    }
+        .collect();
+    ScopeMap { routes }
 }
 
 impl fmt::Display for MountedRoute {
@@ -130,46 +144,55 @@ impl fmt::Display for MountedRoute {
     }
 }
 
-/// The table the fairing logs at liftoff.
-pub(crate) fn describe(map: &[MountedRoute]) -> String {
-    let mut text = String::from("protected routes:");
-    let mut any = false;
-    for route in map {
-        if let Protection::Scopes(requirement) = route.protection {
-            any = true;
-            let mode = match requirement.mode() {
-                crate::scope::Mode::All => "all of",
-                crate::scope::Mode::Any => "any of",
-            };
-            text.push_str(&format!("\n  {route}  requires {mode}: {requirement}"));
-            if !requirement.consumers().is_empty() {
-                text.push_str(&format!(
-                    "; consumers: {}",
-                    requirement.consumers().join(", ")
-                ));
+/// The table the fairing logs at liftoff: every route under its protection.
+impl fmt::Display for ScopeMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.table())
+    }
+}
+
+impl ScopeMap {
+    fn table(&self) -> String {
+        let mut text = String::from("protected routes:");
+        let mut any = false;
+        for route in &self.routes {
+            if let Protection::Scopes(requirement) = route.protection {
+                any = true;
+                let mode = match requirement.mode() {
+                    crate::scope::Mode::All => "all of",
+                    crate::scope::Mode::Any => "any of",
+                };
+                text.push_str(&format!("\n  {route}  requires {mode}: {requirement}"));
+                if !requirement.consumers().is_empty() {
+                    text.push_str(&format!(
+                        "; consumers: {}",
+                        requirement.consumers().join(", ")
+                    ));
+                }
             }
         }
-    }
-    if !any {
-        text.push_str(" none");
-    }
-    for (title, wanted) in [
-        ("public routes", Protection::Public),
-        (
-            "routes with no #[scopes] or #[public]",
-            Protection::Unmarked,
-        ),
-    ] {
-        let routes: Vec<String> = map
-            .iter()
-            .filter(|r| r.protection == wanted)
-            .map(|r| format!("\n  {r}"))
-            .collect();
-        if !routes.is_empty() {
-            text.push_str(&format!("\n{title}:{}", routes.concat()));
+        if !any {
+            text.push_str(" none");
         }
+        for (title, wanted) in [
+            ("public routes", Protection::Public),
+            (
+                "routes with no #[scopes] or #[public]",
+                Protection::Unmarked,
+            ),
+        ] {
+            let routes: Vec<String> = self
+                .routes
+                .iter()
+                .filter(|r| r.protection == wanted)
+                .map(|r| format!("\n  {r}"))
+                .collect();
+            if !routes.is_empty() {
+                text.push_str(&format!("\n{title}:{}", routes.concat()));
+            }
+        }
+        text
     }
-    text
 }
 
 #[cfg(test)]

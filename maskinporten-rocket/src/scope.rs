@@ -1,4 +1,5 @@
-//! Scope requirements and how a token's `scope` claim meets them (SPEC §2).
+//! Scope requirements and how a token's `scope` claim (RFC 6749 §3.3: scopes
+//! separated by spaces) meets them.
 //!
 //! The grammar of a scope lives in `maskinporten-scope` and is re-exported as
 //! [`Scope`]; this module only matches. A token's `scope` claim is one string

@@ -1,3 +1,6 @@
+//! Why a string is not a scope NAIS can expose: [`ScopeError`] and its
+//! [`ScopeErrorKind`], one kind per rule of the grammar.
+
 use std::fmt;
 
 /// Why a string is not a scope NAIS can expose.
@@ -28,7 +31,8 @@ impl ScopeError {
     }
 }
 
-/// The rules of SPEC §2a, one variant each.
+/// The rules of NAIS's `ExposedScope` patterns (nais/liberator,
+/// `pkg/apis/nais.io/v1/digdirator_types.go`), one variant each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ScopeErrorKind {

@@ -1,4 +1,5 @@
-//! The one implementation of the scope grammar (SPEC §2a).
+//! The one implementation of the scope grammar: the `ExposedScope` patterns
+//! of nais/liberator (`pkg/apis/nais.io/v1/digdirator_types.go`).
 //!
 //! NAIS builds every exposed scope as `<prefix>:<product><separator><name>` and
 //! its operator validates each part with a regular expression. We check the
@@ -7,7 +8,7 @@
 //! instead. The unit tests prove the hand-written check accepts exactly what
 //! NAIS's `name` regex accepts.
 
-use crate::error::ScopeErrorKind;
+use crate::error::{ScopeError, ScopeErrorKind};
 
 /// The separators NAIS allows between product and name; `/` and `:` may also
 /// appear inside a name, `.` only in its trailing `.`-parts.
@@ -24,6 +25,23 @@ pub struct Parts<'a> {
     pub separator: char,
     /// The manifest's `name` (`sykepenger/afp.read`).
     pub name: &'a str,
+}
+
+impl<'a> Parts<'a> {
+    /// Checks `scope` against the grammar and splits it into its NAIS parts
+    /// without allocating. [`Scope::parse`](crate::Scope::parse) is the
+    /// owning form.
+    ///
+    /// ```
+    /// use maskinporten_scope::Parts;
+    ///
+    /// let parts = Parts::parse("nav:arbeid:aap.les")?;
+    /// assert_eq!((parts.product, parts.separator, parts.name), ("arbeid", ':', "aap.les"));
+    /// # Ok::<(), maskinporten_scope::ScopeError>(())
+    /// ```
+    pub fn parse(scope: &'a str) -> Result<Parts<'a>, ScopeError> {
+        parse(scope).map_err(ScopeError::new)
+    }
 }
 
 /// Lowercase ASCII letters and digits: the alphabet of prefix and product.

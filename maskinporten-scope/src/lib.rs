@@ -1,4 +1,7 @@
-//! The Maskinporten scope grammar as NAIS enforces it (SPEC §2a), in one place.
+//! The Maskinporten scope grammar as NAIS enforces it, in one place: the
+//! patterns of the type `ExposedScope` in nais/liberator
+//! (`pkg/apis/nais.io/v1/digdirator_types.go`), which the NAIS operator
+//! checks every manifest's `spec.maskinporten.scopes.exposes[]` against.
 //!
 //! Both the `#[scopes]` attribute (at compile time) and the runtime of
 //! `maskinporten-rocket` (for scopes read from configuration or a manifest)
@@ -16,6 +19,8 @@
 //! # Ok::<(), maskinporten_scope::ScopeError>(())
 //! ```
 //!
+//! [`Parts::parse`] is the borrowing form, for callers that only check.
+//!
 //! A token's `scope` claim is not parsed with this grammar: it is matched
 //! byte for byte against the required scopes, whatever it contains.
 
@@ -30,17 +35,6 @@ use std::str::FromStr;
 
 pub use error::{ScopeError, ScopeErrorKind};
 pub use grammar::Parts;
-
-/// Checks `scope` against the grammar and splits it into its NAIS parts
-/// without allocating. [`Scope::parse`] is the owning form.
-///
-/// ```
-/// let parts = maskinporten_scope::check("nav:arbeid:aap.les").unwrap();
-/// assert_eq!((parts.product, parts.separator, parts.name), ("arbeid", ':', "aap.les"));
-/// ```
-pub fn check(scope: &str) -> Result<Parts<'_>, ScopeError> {
-    grammar::parse(scope).map_err(ScopeError::new)
-}
 
 /// A scope that NAIS can expose: `<prefix>:<product><separator><name>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -61,7 +55,7 @@ impl Scope {
     /// assert!(Scope::parse("nav:helse").is_err());
     /// ```
     pub fn parse(scope: &str) -> Result<Scope, ScopeError> {
-        let parts = check(scope)?;
+        let parts = Parts::parse(scope)?;
         let prefix_end = parts.prefix.len();
         Ok(Scope {
             full: scope.into(),

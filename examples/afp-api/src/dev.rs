@@ -7,8 +7,17 @@
 //! code, and any Maskinporten or Texas configuration turns it off.
 
 use maskinporten_rocket::testing::Issuer;
-use maskinporten_rocket::NAIS_VARIABLES;
 use rocket::figment::Figment;
+
+/// The NAIS variables that configure Maskinporten or Texas (doc.nais.io,
+/// Maskinporten reference, "Runtime variables & credentials"; Texas, "Token
+/// introspection"): any of them set means this is not a bare `cargo run`.
+pub const NAIS_VARIABLES: [&str; 4] = [
+    "MASKINPORTEN_ISSUER",
+    "MASKINPORTEN_JWKS_URI",
+    "MASKINPORTEN_WELL_KNOWN_URL",
+    "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+];
 
 /// A running development issuer and the commands to try the API with.
 pub struct DevIssuer {
@@ -23,7 +32,7 @@ pub struct DevIssuer {
 pub fn is_configured(figment: &Figment, env: impl Fn(&str) -> Option<String>) -> bool {
     NAIS_VARIABLES
         .iter()
-        .any(|(_, var)| env(var).is_some_and(|v| !v.trim().is_empty()))
+        .any(|var| env(var).is_some_and(|v| !v.trim().is_empty()))
         || figment.find_value("maskinporten").is_ok()
 }
 

@@ -1,6 +1,6 @@
 //! The example's NAIS manifest agrees with its handlers.
 
-use maskinporten_rocket::manifest::{assert_manifest_matches, check, exposes_yaml, Manifest};
+use maskinporten_rocket::manifest::{assert_manifest_matches, compare, exposes_yaml, Manifest};
 use maskinporten_rocket::routes::scope_map;
 use rocket::figment::Figment;
 
@@ -13,7 +13,7 @@ fn nais_yaml_exposes_exactly_the_scopes_the_handlers_require() {
     assert_manifest_matches(&rocket(), concat!(env!("CARGO_MANIFEST_DIR"), "/nais.yaml"));
     let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/nais.yaml"));
     let manifest = Manifest::from_paths(&[path], "nav").expect("nais.yaml parses");
-    let report = check(&manifest, &scope_map(&rocket()));
+    let report = compare(&manifest, &scope_map(&rocket()));
     assert!(report.warnings.is_empty(), "{report}");
 }
 

@@ -52,7 +52,7 @@ fn parse_curl(line: &str) -> Curl {
 async fn printed_curl_commands_get_the_promised_statuses() {
     let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_afp-api"));
-    let nais = maskinporten_rocket::NAIS_VARIABLES.map(|(_, var)| var);
+    let nais = afp_api::dev::NAIS_VARIABLES;
     for var in nais
         .into_iter()
         .chain(["ROCKET_MASKINPORTEN", "ROCKET_CONFIG"])

@@ -1,6 +1,6 @@
 use super::*;
 use crate::parse::{Args, Item};
-use crate::validate;
+use crate::rules;
 use proc_macro2::Span;
 
 /// Tokens as `TokenStream::to_string` spaces them, to compare expansions.
@@ -9,7 +9,7 @@ fn text(tokens: TokenStream) -> String {
 }
 
 fn expand(args: TokenStream, item: TokenStream) -> String {
-    let valid = validate::check(syn::parse2::<Args>(args), syn::parse2::<Item>(item))
+    let valid = rules::scopes(syn::parse2::<Args>(args), syn::parse2::<Item>(item))
         .expect("the input is valid");
     protected(valid).to_string()
 }
@@ -25,8 +25,7 @@ fn the_guard_is_inserted_as_the_first_parameter() {
     );
     let expected = text(quote! {
         fn afp(
-            __maskinporten_authorized:
-                ::maskinporten_rocket::__private::Authorized<__maskinporten_scopes_afp>,
+            __maskinporten_authorized: __maskinporten_scopes_afp,
             id: u32, claims: Claims
         ) -> String { id.to_string() }
     });
@@ -164,7 +163,7 @@ fn a_protected_handler_is_marked_with_its_route_and_requirement() {
                 method: "GET",
                 path: "/afp/<id>",
                 requirement: ::core::option::Option::Some(
-                    <__maskinporten_scopes_afp as ::maskinporten_rocket::__private::ScopeSet>::REQUIREMENT
+                    __maskinporten_scopes_afp::REQUIREMENT
                 ),
             }
         }
@@ -202,7 +201,7 @@ fn a_raw_fn_name_is_marked_without_r_hash() {
 }
 
 fn expand_public(item: TokenStream) -> String {
-    let placed = validate::check_public(TokenStream::new(), syn::parse2::<Item>(item.clone()))
+    let placed = rules::public(TokenStream::new(), syn::parse2::<Item>(item.clone()))
         .expect("the input is valid");
     public(placed, item).to_string()
 }

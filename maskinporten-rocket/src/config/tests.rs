@@ -1,4 +1,5 @@
 use super::*;
+use std::error::Error as _;
 
 fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
     move |name| {
@@ -64,12 +65,29 @@ fn an_explicit_issuer_source_replaces_all_three_nais_variables() {
     assert!(config.introspection_endpoint.is_some());
 }
 
+/// The settings' error for `figment` with no environment.
+fn refused(figment: Figment) -> ConfigError {
+    let config = Config::from_sources(&figment, |_| None).unwrap();
+    config.settings().unwrap_err()
+}
+
 #[test]
 fn no_issuer_source_names_the_key_and_the_variable() {
-    let config = Config::from_sources(&Figment::new(), |_| None).unwrap();
-    let err = config.settings().unwrap_err().to_string();
-    assert!(err.contains("maskinporten.issuer"), "{err}");
-    assert!(err.contains("MASKINPORTEN_ISSUER"), "{err}");
+    let err = refused(Figment::new());
+    assert_eq!(err.kind(), &ConfigErrorKind::NoIssuer);
+    assert_eq!(err.key(), Some("issuer"));
+    assert_eq!(err.variable(), Some("MASKINPORTEN_ISSUER"));
+    // What ignite logs names both.
+    let line = Chain(&err).to_string();
+    assert!(line.starts_with("maskinporten.issuer: "), "{line}");
+    assert!(line.contains("MASKINPORTEN_ISSUER"), "{line}");
+}
+
+#[test]
+fn an_issuer_without_a_key_source_is_refused() {
+    let err = refused(Figment::new().merge(("maskinporten.issuer", "https://issuer/")));
+    assert_eq!(err.kind(), &ConfigErrorKind::NoKeySource);
+    assert_eq!(err.key(), Some("jwks_uri"));
 }
 
 #[test]
@@ -80,9 +98,14 @@ fn relative_audience_is_refused() {
             "https://issuer/.well-known/oauth-authorization-server",
         ))
         .merge(("maskinporten.audience", "afp-api"));
-    let config = Config::from_sources(&figment, |_| None).unwrap();
-    let err = config.settings().unwrap_err().to_string();
-    assert!(err.contains("maskinporten.audience"), "{err}");
+    let err = refused(figment);
+    assert_eq!(
+        err.kind(),
+        &ConfigErrorKind::RelativeAudience {
+            value: "afp-api".into()
+        }
+    );
+    assert_eq!(err.key(), Some("audience"));
 }
 
 #[test]
@@ -90,21 +113,29 @@ fn zero_cooldown_and_huge_leeway_are_refused() {
     let base = Figment::new()
         .merge(("maskinporten.issuer", "https://issuer/"))
         .merge(("maskinporten.jwks_uri", "https://issuer/jwks"));
-    for (key, value, named) in [
-        ("refresh_cooldown", 0u64, "refresh_cooldown"),
-        ("leeway", 301, "leeway"),
+    for (key, value, kind) in [
+        ("refresh_cooldown", 0u64, ConfigErrorKind::ZeroSeconds),
+        (
+            "leeway",
+            301,
+            ConfigErrorKind::LeewayTooLarge {
+                leeway: 301,
+                max: 300,
+            },
+        ),
     ] {
-        let figment = base.clone().merge((format!("maskinporten.{key}"), value));
-        let config = Config::from_sources(&figment, |_| None).unwrap();
-        let err = config.settings().unwrap_err().to_string();
-        assert!(err.contains(named), "{err}");
+        let err = refused(base.clone().merge((format!("maskinporten.{key}"), value)));
+        assert_eq!((err.kind(), err.key()), (&kind, Some(key)));
     }
 }
 
 #[test]
 fn unknown_keys_are_an_error_not_ignored() {
     let figment = Figment::new().merge(("maskinporten.issuers", "https://typo/"));
-    assert!(Config::from_sources(&figment, |_| None).is_err());
+    let err = Config::from_sources(&figment, |_| None).unwrap_err();
+    assert_eq!(err.kind(), &ConfigErrorKind::Unreadable);
+    // figment's error, naming the key, is the source.
+    assert!(err.source().is_some_and(|e| e.is::<figment::Error>()));
 }
 
 /// What the README promises: Rocket's own sources, by Rocket's rules.
@@ -120,7 +151,8 @@ fn rocket_toml_and_rocket_env_reach_the_table() {
             "ROCKET_MASKINPORTEN",
             r#"{validation="texas",introspection_endpoint="http://127.0.0.1:7164/api/v1/introspect"}"#,
         );
-        let config = Config::from_figment(&rocket::Config::figment())?;
+        let config = Config::from_figment(&rocket::Config::figment())
+            .map_err(|e| figment::Error::from(e.to_string()))?;
         assert_eq!(config.validation, ValidationMode::Texas);
         assert_eq!(config.leeway, 7);
         assert_eq!(
@@ -134,10 +166,9 @@ fn rocket_toml_and_rocket_env_reach_the_table() {
 
 #[test]
 fn texas_without_an_endpoint_names_the_variable() {
-    let figment = Figment::new().merge(("maskinporten.validation", "texas"));
-    let config = Config::from_sources(&figment, |_| None).unwrap();
-    let err = config.settings().unwrap_err().to_string();
-    assert!(err.contains("NAIS_TOKEN_INTROSPECTION_ENDPOINT"), "{err}");
+    let err = refused(Figment::new().merge(("maskinporten.validation", "texas")));
+    assert_eq!(err.kind(), &ConfigErrorKind::NoIntrospectionEndpoint);
+    assert_eq!(err.variable(), Some("NAIS_TOKEN_INTROSPECTION_ENDPOINT"));
 }
 
 #[test]
@@ -159,7 +190,18 @@ fn a_non_url_jwks_uri_names_its_variable() {
     let figment = Figment::new()
         .merge(("maskinporten.issuer", "https://issuer/"))
         .merge(("maskinporten.jwks_uri", "/jwks"));
-    let config = Config::from_sources(&figment, |_| None).unwrap();
-    let err = config.settings().unwrap_err().to_string();
-    assert!(err.contains("MASKINPORTEN_JWKS_URI"), "{err}");
+    let err = refused(figment);
+    assert_eq!(
+        err.kind(),
+        &ConfigErrorKind::NotHttpUrl {
+            value: "/jwks".into()
+        }
+    );
+    assert_eq!(err.key(), Some("jwks_uri"));
+    assert_eq!(err.variable(), Some("MASKINPORTEN_JWKS_URI"));
+    assert!(
+        err.to_string()
+            .starts_with("maskinporten.jwks_uri (or MASKINPORTEN_JWKS_URI): "),
+        "{err}"
+    );
 }

@@ -45,5 +45,16 @@ fn a_scope_nais_would_refuse_is_an_error() {
         "nav",
     )
     .unwrap_err();
-    assert!(err.to_string().contains("afp-read"), "{err}");
+    assert_eq!(
+        err.kind(),
+        &ManifestErrorKind::BadScope {
+            name: "afp-read".into(),
+            product: "helse".into()
+        }
+    );
+    let cause = err.source().and_then(|e| e.downcast_ref::<ScopeError>());
+    assert_eq!(
+        cause.map(ScopeError::kind),
+        Some(&maskinporten_scope::ScopeErrorKind::BadNameChar('-'))
+    );
 }

@@ -1,21 +1,22 @@
 //! Turning a bearer token into verified [`Claims`] or a [`Rejection`].
 //!
 //! One [`Validator`] per Rocket instance, managed by the fairing. The verdict
-//! on signature and issuer comes from a backend, the local JWKS check in
-//! `jwt` or Texas in `introspect`; the checks every backend shares (time,
-//! audience) and the verdict cache are here.
+//! on signature and issuer comes from a backend, named as the configuration's
+//! `validation` names it: `jwks` (the issuer's keys, checked in-process) or
+//! `texas` (the NAIS sidecar). The checks every backend shares (time,
+//! audience) and the verdict cache (`verdicts`) are here; `jws` takes the
+//! compact token apart for both.
 
-mod introspect;
 mod jwks;
 mod jws;
-mod jwt;
+mod texas;
 mod verdicts;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::claims::Claims;
-use crate::config::{BackendSettings, Settings};
+use crate::config::{BackendSettings, ConfigError, ConfigErrorKind, Settings};
 use crate::http::Http;
 use crate::rejection::{Rejection, TokenError};
 use verdicts::VerdictCache;
@@ -45,29 +46,29 @@ pub struct Validator {
     pub(crate) refresh_interval: Duration,
 }
 
+/// Where verdicts come from: the configuration's `validation`.
 enum Backend {
-    Local(jwt::LocalValidator),
-    Texas(introspect::TexasValidator),
+    Jwks(jwks::JwksValidator),
+    Texas(texas::TexasValidator),
 }
 
 impl Validator {
-    pub(crate) fn new(settings: &Settings) -> Result<Validator, String> {
-        let http = Http::new(settings.http_timeout).map_err(|e| format!("HTTP client: {e}"))?;
+    pub(crate) fn new(settings: &Settings) -> Result<Validator, ConfigError> {
+        let http = Http::new(settings.http_timeout)
+            .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::HttpClient).with_source(e))?;
         let backend = match &settings.backend {
-            BackendSettings::Jwks(sources) => Backend::Local(jwt::LocalValidator {
+            BackendSettings::Jwks(sources) => Backend::Jwks(jwks::JwksValidator {
                 keys: Arc::new(KeyStore::new(
                     http,
                     sources.clone(),
                     settings.refresh_cooldown,
                 )),
             }),
-            BackendSettings::Texas { endpoint, body } => {
-                Backend::Texas(introspect::TexasValidator {
-                    http,
-                    endpoint: endpoint.clone(),
-                    body: *body,
-                })
-            }
+            BackendSettings::Texas { endpoint, body } => Backend::Texas(texas::TexasValidator {
+                http,
+                endpoint: endpoint.clone(),
+                body: *body,
+            }),
         };
         Ok(Validator {
             backend,
@@ -103,7 +104,7 @@ impl Validator {
     /// The full verification, without the cache.
     async fn verify(&self, token: &str) -> Result<Claims, Rejection> {
         let claims = match &self.backend {
-            Backend::Local(local) => local.verify(token).await?,
+            Backend::Jwks(jwks) => jwks.verify(token).await?,
             Backend::Texas(texas) => texas.verify(token).await?,
         };
         claims.check_time(now(), self.leeway)?;
@@ -120,7 +121,7 @@ impl Validator {
     /// a sidecar that NAIS starts with the app, so Texas mode is always ready.
     pub fn is_ready(&self) -> bool {
         match &self.backend {
-            Backend::Local(local) => local.keys.is_ready(),
+            Backend::Jwks(jwks) => jwks.keys.is_ready(),
             Backend::Texas(_) => true,
         }
     }
@@ -128,7 +129,7 @@ impl Validator {
     /// The key store, for the fairing's initial load and background refresh.
     pub(crate) fn key_store(&self) -> Option<&Arc<KeyStore>> {
         match &self.backend {
-            Backend::Local(local) => Some(&local.keys),
+            Backend::Jwks(jwks) => Some(&jwks.keys),
             Backend::Texas(_) => None,
         }
     }

@@ -4,13 +4,13 @@ use quote::quote;
 
 const HANDLER: &str = r#"#[get("/afp")] fn afp() -> &'static str { "ok" }"#;
 
-fn check_tokens(args: TokenStream, item: &str) -> syn::Result<Protected> {
+fn rules_of(args: TokenStream, item: &str) -> syn::Result<Protected> {
     let item: TokenStream = item.parse().expect("the item tokenizes");
-    check(syn::parse2(args), syn::parse2(item))
+    scopes(syn::parse2(args), syn::parse2(item))
 }
 
 fn messages(args: TokenStream, item: &str) -> Vec<String> {
-    match check_tokens(args, item) {
+    match rules_of(args, item) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
     }
@@ -18,8 +18,8 @@ fn messages(args: TokenStream, item: &str) -> Vec<String> {
 
 #[test]
 fn plain_scopes_are_all_required_in_written_order() {
-    let protected = check_tokens(quote!("nav:a/bc", "nav:a/de"), HANDLER).expect("valid");
-    assert_eq!(protected.requirement.kind, Kind::All);
+    let protected = rules_of(quote!("nav:a/bc", "nav:a/de"), HANDLER).expect("valid");
+    assert_eq!(protected.requirement.mode, Mode::All);
     let scopes: Vec<_> = protected
         .requirement
         .scopes
@@ -31,8 +31,8 @@ fn plain_scopes_are_all_required_in_written_order() {
 
 #[test]
 fn any_makes_one_scope_enough() {
-    let protected = check_tokens(quote!(any("nav:a/bc", "nav:a/de")), HANDLER).expect("valid");
-    assert_eq!(protected.requirement.kind, Kind::Any);
+    let protected = rules_of(quote!(any("nav:a/bc", "nav:a/de")), HANDLER).expect("valid");
+    assert_eq!(protected.requirement.mode, Mode::Any);
     assert_eq!(protected.requirement.scopes.len(), 2);
 }
 
@@ -97,7 +97,7 @@ fn a_fn_without_route_attribute_below_is_refused() {
 fn route_attributes_count_by_their_last_path_segment() {
     for attr in ["#[rocket::post(\"/x\")]", "#[route(GET, uri = \"/x\")]"] {
         let item = format!("{attr} fn afp() {{}}");
-        assert!(check_tokens(quote!("nav:a/bc"), &item).is_ok(), "{attr}");
+        assert!(rules_of(quote!("nav:a/bc"), &item).is_ok(), "{attr}");
     }
 }
 
@@ -139,26 +139,26 @@ fn consumers(protected: &Protected) -> Vec<String> {
 
 #[test]
 fn consumers_are_kept_in_written_order_with_either_form() {
-    let all = check_tokens(
+    let all = rules_of(
         quote!("nav:a/bc", consumers = ["123456789", "987654321"]),
         HANDLER,
     )
     .expect("valid");
-    assert_eq!(all.requirement.kind, Kind::All);
+    assert_eq!(all.requirement.mode, Mode::All);
     assert_eq!(consumers(&all), ["123456789", "987654321"]);
 
-    let any = check_tokens(
+    let any = rules_of(
         quote!(consumers = ["123456789"], any("nav:a/bc", "nav:a/de")),
         HANDLER,
     )
     .expect("valid");
-    assert_eq!(any.requirement.kind, Kind::Any);
+    assert_eq!(any.requirement.mode, Mode::Any);
     assert_eq!(consumers(&any), ["123456789"]);
 }
 
 #[test]
 fn without_consumers_every_organisation_is_allowed() {
-    let protected = check_tokens(quote!("nav:a/bc"), HANDLER).expect("valid");
+    let protected = rules_of(quote!("nav:a/bc"), HANDLER).expect("valid");
     assert!(protected.requirement.consumers.is_empty());
 }
 
@@ -259,7 +259,7 @@ fn consumers_without_a_scope_is_refused() {
 
 #[test]
 fn the_route_attribute_below_is_read() {
-    let protected = check_tokens(
+    let protected = rules_of(
         quote!("nav:a/bc"),
         r#"#[doc = "x"] #[rocket::post("/afp/<id>", data = "<d>")] fn afp() {}"#,
     )
@@ -270,7 +270,7 @@ fn the_route_attribute_below_is_read() {
 
 fn public_messages(args: TokenStream, item: &str) -> Vec<String> {
     let item: TokenStream = item.parse().expect("the item tokenizes");
-    match check_public(args, syn::parse2(item)) {
+    match public(args, syn::parse2(item)) {
         Ok(_) => Vec::new(),
         Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
     }
@@ -281,7 +281,7 @@ fn public_accepts_a_handler_and_reads_its_route() {
     let item: TokenStream = r#"#[route(GET, uri = "/isalive")] async fn isalive() {}"#
         .parse()
         .expect("the item tokenizes");
-    let placed = check_public(TokenStream::new(), syn::parse2(item)).expect("valid");
+    let placed = public(TokenStream::new(), syn::parse2(item)).expect("valid");
     assert_eq!(placed.route.method, "GET");
     assert_eq!(placed.route.path, "/isalive");
 }

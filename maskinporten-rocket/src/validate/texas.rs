@@ -1,4 +1,5 @@
-//! Where a token is checked by Texas, the NAIS sidecar (SPEC §4).
+//! Where a token is checked by Texas, the NAIS sidecar (doc.nais.io, "Texas",
+//! token introspection).
 //!
 //! Texas answers every introspection with HTTP 200: `{"active": true, <the
 //! token's claims>}` or `{"active": false, "error": "<reason>"}`. Anything
@@ -27,6 +28,7 @@ struct Introspection<'t> {
     token: &'t str,
 }
 
+/// The `texas` backend: verdicts from the NAIS sidecar.
 pub(crate) struct TexasValidator {
     pub(crate) http: Http,
     pub(crate) endpoint: Url,

@@ -1,21 +1,23 @@
-//! Where a token is checked locally (SPEC §3): signature against the JWKS,
-//! then the issuer. Time and audience checks are shared with every
-//! validator and live in `validate::Validator`.
+//! Where a token is checked locally: its JWS signature against the key the
+//! JWKS lists under its `kid` (RFC 7515 §5.2), then its issuer (RFC 7519
+//! §4.1.1). Time and audience checks are shared with every backend and live
+//! in `validate::Validator`.
 
 use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
-use super::jwks::{KeyLookupError, KeyStore};
-use super::jws::Jws;
+use super::keys::{KeyLookupError, KeyStore};
 use crate::claims::Claims;
 use crate::rejection::{Rejection, TokenError};
+use crate::validate::jws::Jws;
 
-pub(crate) struct LocalValidator {
+/// The `jwks` backend: verdicts from the issuer's keys, checked in-process.
+pub(crate) struct JwksValidator {
     pub(crate) keys: Arc<KeyStore>,
 }
 
-impl LocalValidator {
+impl JwksValidator {
     /// Verifies the signature and the issuer of `token`.
     pub(crate) async fn verify(&self, token: &str) -> Result<Claims, Rejection> {
         let jws = Jws::parse(token)?;

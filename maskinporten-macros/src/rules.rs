@@ -1,5 +1,6 @@
-//! The checks: every mistake becomes a `syn::Error` on the tokens to change,
-//! saying what to write instead, and all of them are reported together.
+//! The attribute rules: what `#[scopes]` and `#[public]` accept. Every
+//! mistake becomes a `syn::Error` on the tokens to change, saying what to
+//! write instead, and all of them are reported together.
 
 use std::collections::HashSet;
 
@@ -46,7 +47,7 @@ pub(crate) struct Protected {
 /// What a token must carry: every scope, or at least one, and, when
 /// `consumers` is not empty, a consumer organisation among them.
 pub(crate) struct Requirement {
-    pub(crate) kind: Kind,
+    pub(crate) mode: Mode,
     /// Checked against the grammar, without duplicates, in written order.
     pub(crate) scopes: Vec<LitStr>,
     /// Nine digits each, without duplicates, in written order; empty when
@@ -54,14 +55,19 @@ pub(crate) struct Requirement {
     pub(crate) consumers: Vec<LitStr>,
 }
 
+/// Whether every listed scope is required or any one of them: the runtime's
+/// `maskinporten_rocket::scope::Mode`, under the same name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub(crate) enum Mode {
+    /// `#[scopes("a", "b")]`.
     All,
+    /// `#[scopes(any("a", "b"))]`.
     Any,
 }
 
-/// Checks `#[scopes]`'s arguments and item; `Err` holds every error found.
-pub(crate) fn check(args: syn::Result<Args>, item: syn::Result<Item>) -> syn::Result<Protected> {
+/// The rules of `#[scopes]`, for its arguments and item; `Err` holds every
+/// error found.
+pub(crate) fn scopes(args: syn::Result<Args>, item: syn::Result<Item>) -> syn::Result<Protected> {
     let (requirement, placed) = both(requirement(args), placed(item, Attr::Scopes))?;
     Ok(Protected {
         placed,
@@ -69,8 +75,8 @@ pub(crate) fn check(args: syn::Result<Args>, item: syn::Result<Item>) -> syn::Re
     })
 }
 
-/// Checks `#[public]`'s (absent) arguments and item.
-pub(crate) fn check_public(args: TokenStream, item: syn::Result<Item>) -> syn::Result<Placed> {
+/// The rules of `#[public]`, for its (absent) arguments and item.
+pub(crate) fn public(args: TokenStream, item: syn::Result<Item>) -> syn::Result<Placed> {
     let args = if args.is_empty() {
         Ok(())
     } else {
@@ -209,7 +215,7 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
     let mut scopes = Vec::new();
     for lit in literals {
         let value = lit.value();
-        if let Err(error) = maskinporten_scope::check(&value) {
+        if let Err(error) = maskinporten_scope::Parts::parse(&value) {
             errors.spanned(&lit, error);
         } else if !seen.insert(value) {
             errors.spanned(
@@ -224,12 +230,12 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
         }
     }
 
-    let kind = match forms.first {
-        Some(Form::Any) => Kind::Any,
-        _ => Kind::All,
+    let mode = match forms.first {
+        Some(Form::Any) => Mode::Any,
+        _ => Mode::All,
     };
     errors.finish(Requirement {
-        kind,
+        mode,
         scopes,
         consumers: consumers.unwrap_or_default(),
     })

@@ -20,12 +20,37 @@ fn keys_that_cannot_verify_rs256_tokens_are_skipped() {
     ]});
     let keys = parse_jwks(&jwks).unwrap();
     assert_eq!(keys.keys().collect::<Vec<_>>(), vec!["good"]);
+    let skipped: Vec<JwkError> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|jwk| parse_jwk(jwk).err())
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            JwkError::NotForSigning,
+            JwkError::NotRsaAlgorithm {
+                kid: "hmac".into(),
+                alg: "HS256".into()
+            },
+            JwkError::NotRsa,
+            JwkError::ShortModulus {
+                kid: "short".into()
+            },
+            JwkError::NoKid,
+        ]
+    );
     assert_eq!(keys["good"].algorithm, Algorithm::RS256);
 }
 
 #[test]
 fn a_set_without_usable_keys_is_refused() {
-    assert!(parse_jwks(&json!({"keys": []})).is_err());
-    assert!(parse_jwks(&json!({"kids": []})).is_err());
-    assert!(parse_jwks(&json!({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]})).is_err());
+    let refused = |jwks| parse_jwks(&jwks).err();
+    assert_eq!(refused(json!({"keys": []})), Some(KeySetError::NoUsableKey));
+    assert_eq!(refused(json!({"kids": []})), Some(KeySetError::NoKeysArray));
+    assert_eq!(
+        refused(json!({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]})),
+        Some(KeySetError::NoUsableKey)
+    );
 }

@@ -1,5 +1,5 @@
 //! Where keys are fetched and kept: issuer metadata (RFC 8414), the JWKS,
-//! and the rules for refreshing them (SPEC §8).
+//! and the rules for refreshing them.
 //!
 //! Readers never wait for the network: the trusted issuer and its keys sit
 //! behind an `ArcSwap`, replaced whole when a fetch succeeds. Fetches take a
@@ -10,6 +10,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +22,7 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::Value;
 
 use crate::config::Sources;
-use crate::http::Http;
+use crate::http::{FetchError, Http};
 
 /// Metadata and JWKS documents are a few KiB; refuse to read more than this.
 const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
@@ -180,63 +181,193 @@ impl KeyStore {
         &self,
         state: &mut FetchState,
         discovery: Discovery,
-    ) -> Result<Anchor, String> {
-        let sources = &self.sources;
-        let metadata = match (&sources.issuer, &sources.jwks_uri, &sources.well_known_url) {
-            (Some(_), Some(_), _) => None,
-            (_, _, Some(url)) => {
-                let cached = state
-                    .metadata
-                    .clone()
-                    .filter(|_| discovery == Discovery::Reuse);
-                let metadata = match cached {
-                    Some(metadata) => metadata,
-                    None => match (self.fetch_metadata(url.as_str()).await, &state.metadata) {
-                        (Ok(fresh), _) => fresh,
-                        (Err(why), Some(known)) => {
-                            log::warn!(target: "maskinporten", "{why}; using the metadata we have");
-                            known.clone()
-                        }
-                        (Err(why), None) => return Err(why),
-                    },
+    ) -> Result<Anchor, RefreshError> {
+        let (issuer, jwks_uri) = match &self.sources {
+            Sources::Explicit { issuer, jwks_uri } => (issuer.clone(), jwks_uri.to_string()),
+            Sources::Discovered {
+                well_known_url,
+                issuer,
+                jwks_uri,
+            } => {
+                let metadata = self.metadata(state, well_known_url, discovery).await?;
+                let lacks = |field| RefreshError::MetadataLacks {
+                    url: well_known_url.to_string(),
+                    field,
                 };
-                state.metadata = Some(metadata.clone());
-                Some(metadata)
+                // Explicit values win over discovered ones: the configuration,
+                // not the issuer's own document, says whom we trust.
+                let issuer = match issuer {
+                    Some(issuer) => issuer.clone(),
+                    None => metadata.issuer.ok_or_else(|| lacks("issuer"))?,
+                };
+                let jwks_uri = match jwks_uri {
+                    Some(uri) => uri.to_string(),
+                    None => metadata.jwks_uri.ok_or_else(|| lacks("jwks_uri"))?,
+                };
+                (issuer, jwks_uri)
             }
-            // `Config::settings` refuses configurations without a source.
-            _ => return Err("no issuer metadata source configured".into()),
         };
-        // Explicit values win over discovered ones (SPEC §3).
-        let issuer = match (&sources.issuer, &metadata) {
-            (Some(issuer), _) => issuer.clone(),
-            (None, Some(m)) => m.issuer.clone().ok_or("metadata has no `issuer`")?,
-            (None, None) => return Err("no issuer configured".into()),
+        let jwks = match self.http.get_json(&jwks_uri, MAX_DOCUMENT_BYTES).await {
+            Ok(jwks) => jwks,
+            Err(error) => {
+                return Err(RefreshError::Jwks {
+                    url: jwks_uri,
+                    error,
+                })
+            }
         };
-        let jwks_uri = match (&sources.jwks_uri, &metadata) {
-            (Some(uri), _) => uri.to_string(),
-            (None, Some(m)) => m.jwks_uri.clone().ok_or("metadata has no `jwks_uri`")?,
-            (None, None) => return Err("no jwks_uri configured".into()),
-        };
-        let jwks = self
-            .http
-            .get_json(&jwks_uri, MAX_DOCUMENT_BYTES)
-            .await
-            .map_err(|e| format!("JWKS at {jwks_uri} {e}"))?;
-        let keys = parse_jwks(&jwks).map_err(|e| format!("JWKS at {jwks_uri}: {e}"))?;
-        Ok(Anchor { issuer, keys })
+        match parse_jwks(&jwks) {
+            Ok(keys) => Ok(Anchor { issuer, keys }),
+            Err(error) => Err(RefreshError::KeySet {
+                url: jwks_uri,
+                error,
+            }),
+        }
     }
 
-    async fn fetch_metadata(&self, url: &str) -> Result<Metadata, String> {
-        let doc = self
-            .http
-            .get_json(url, MAX_DOCUMENT_BYTES)
-            .await
-            .map_err(|e| format!("metadata at {url} {e}"))?;
+    /// The issuer's metadata: the copy from the last discovery when
+    /// `discovery` allows it, else a fresh fetch, else (when that fails) the
+    /// copy we have.
+    async fn metadata(
+        &self,
+        state: &mut FetchState,
+        url: &reqwest::Url,
+        discovery: Discovery,
+    ) -> Result<Metadata, RefreshError> {
+        if discovery == Discovery::Reuse {
+            if let Some(metadata) = &state.metadata {
+                return Ok(metadata.clone());
+            }
+        }
+        let metadata = match (self.fetch_metadata(url.as_str()).await, &state.metadata) {
+            (Ok(fresh), _) => fresh,
+            (Err(why), Some(known)) => {
+                log::warn!(target: "maskinporten", "{why}; using the metadata we have");
+                known.clone()
+            }
+            (Err(why), None) => return Err(why),
+        };
+        state.metadata = Some(metadata.clone());
+        Ok(metadata)
+    }
+
+    async fn fetch_metadata(&self, url: &str) -> Result<Metadata, RefreshError> {
+        let doc = match self.http.get_json(url, MAX_DOCUMENT_BYTES).await {
+            Ok(doc) => doc,
+            Err(error) => {
+                return Err(RefreshError::Metadata {
+                    url: url.to_owned(),
+                    error,
+                })
+            }
+        };
         let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
         Ok(Metadata {
             issuer: field("issuer"),
             jwks_uri: field("jwks_uri"),
         })
+    }
+}
+
+/// Why a refresh of the issuer's keys failed. Logged; the keys we had are
+/// kept.
+#[derive(Debug)]
+pub(crate) enum RefreshError {
+    /// The metadata document (RFC 8414 §3) could not be fetched.
+    Metadata { url: String, error: FetchError },
+    /// The metadata document lacks a value the configuration does not give.
+    MetadataLacks { url: String, field: &'static str },
+    /// The JWKS could not be fetched.
+    Jwks { url: String, error: FetchError },
+    /// The JWKS holds no key we can use.
+    KeySet { url: String, error: KeySetError },
+}
+
+impl fmt::Display for RefreshError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefreshError::Metadata { url, error } => write!(f, "metadata at {url} {error}"),
+            RefreshError::MetadataLacks { url, field } => {
+                write!(f, "metadata at {url} has no `{field}`")
+            }
+            RefreshError::Jwks { url, error } => write!(f, "JWKS at {url} {error}"),
+            RefreshError::KeySet { url, error } => write!(f, "JWKS at {url}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RefreshError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RefreshError::Metadata { error, .. } | RefreshError::Jwks { error, .. } => Some(error),
+            RefreshError::KeySet { error, .. } => Some(error),
+            RefreshError::MetadataLacks { .. } => None,
+        }
+    }
+}
+
+/// Why a JWKS (RFC 7517 §5) as a whole is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeySetError {
+    /// The document has no `keys` array.
+    NoKeysArray,
+    /// No member of `keys` is a usable RSA signing key.
+    NoUsableKey,
+}
+
+impl fmt::Display for KeySetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeySetError::NoKeysArray => "no `keys` array",
+            KeySetError::NoUsableKey => "no usable RSA signing key",
+        })
+    }
+}
+
+impl std::error::Error for KeySetError {}
+
+/// Why one member of a JWKS is skipped (RFC 7517 §4, RFC 7518 §6.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum JwkError {
+    /// `kty` is not `RSA`.
+    NotRsa,
+    /// `use` is given and is not `sig`.
+    NotForSigning,
+    /// No `kid`: a token could never name it.
+    NoKid,
+    /// `alg` is given and is not an RSA signature algorithm.
+    NotRsaAlgorithm { kid: String, alg: String },
+    /// `n` or `e` is missing.
+    MissingComponent { kid: String, name: &'static str },
+    /// `n` or `e` is not base64url.
+    NotBase64url { kid: String, name: &'static str },
+    /// The modulus is shorter than 2048 bits (RFC 7518 §3.3).
+    ShortModulus { kid: String },
+    /// The exponent is zero.
+    ZeroExponent { kid: String },
+}
+
+impl fmt::Display for JwkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JwkError::NotRsa => f.write_str("not an RSA key"),
+            JwkError::NotForSigning => f.write_str("not a signing key"),
+            JwkError::NoKid => f.write_str("no kid"),
+            JwkError::NotRsaAlgorithm { kid, alg } => {
+                write!(
+                    f,
+                    "kid {kid:?}: alg {alg:?} is not an RSA signature algorithm"
+                )
+            }
+            JwkError::MissingComponent { kid, name } => write!(f, "kid {kid:?}: no {name}"),
+            JwkError::NotBase64url { kid, name } => {
+                write!(f, "kid {kid:?}: {name} is not base64url")
+            }
+            JwkError::ShortModulus { kid } => {
+                write!(f, "kid {kid:?}: RSA modulus shorter than 2048 bits")
+            }
+            JwkError::ZeroExponent { kid } => write!(f, "kid {kid:?}: RSA exponent is zero"),
+        }
     }
 }
 
@@ -256,11 +387,11 @@ enum Discovery {
 /// Reads the usable signing keys of a JWKS: RSA keys with a `kid`, meant
 /// for signatures, at least 2048 bits, declaring an RSA algorithm or none.
 /// Other keys are skipped; a set with no usable key is an error.
-pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, String> {
+pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, KeySetError> {
     let entries = jwks
         .get("keys")
         .and_then(Value::as_array)
-        .ok_or("no `keys` array")?;
+        .ok_or(KeySetError::NoKeysArray)?;
     let mut keys = HashMap::new();
     for entry in entries.iter().take(MAX_KEYS) {
         match parse_jwk(entry) {
@@ -275,41 +406,50 @@ pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, Stri
         }
     }
     if keys.is_empty() {
-        return Err("no usable RSA signing key".into());
+        return Err(KeySetError::NoUsableKey);
     }
     Ok(keys)
 }
 
-fn parse_jwk(entry: &Value) -> Result<(String, Key), String> {
+fn parse_jwk(entry: &Value) -> Result<(String, Key), JwkError> {
     let field = |name: &str| entry.get(name).and_then(Value::as_str);
     if field("kty") != Some("RSA") {
-        return Err("not an RSA key".into());
+        return Err(JwkError::NotRsa);
     }
     if field("use").is_some_and(|u| u != "sig") {
-        return Err("not a signing key".into());
+        return Err(JwkError::NotForSigning);
     }
-    let kid = field("kid").ok_or("no kid")?.to_owned();
+    let kid = field("kid").ok_or(JwkError::NoKid)?.to_owned();
     let algorithm = match field("alg") {
         None => Algorithm::RS256,
         Some(alg) => alg
             .parse::<Algorithm>()
             .ok()
             .filter(|a| a.family() == AlgorithmFamily::Rsa)
-            .ok_or_else(|| format!("kid {kid:?}: alg {alg:?} is not an RSA signature algorithm"))?,
+            .ok_or_else(|| JwkError::NotRsaAlgorithm {
+                kid: kid.clone(),
+                alg: alg.chars().take(32).collect(),
+            })?,
     };
-    let component = |name: &str| {
-        let text = field(name).ok_or_else(|| format!("kid {kid:?}: no {name}"))?;
+    let component = |name: &'static str| {
+        let text = field(name).ok_or_else(|| JwkError::MissingComponent {
+            kid: kid.clone(),
+            name,
+        })?;
         URL_SAFE_NO_PAD
             .decode(text)
-            .map_err(|_| format!("kid {kid:?}: {name} is not base64url"))
+            .map_err(|_| JwkError::NotBase64url {
+                kid: kid.clone(),
+                name,
+            })
     };
     let (n, e) = (component("n")?, component("e")?);
     let significant = |bytes: &[u8]| bytes.iter().skip_while(|&&b| b == 0).count();
     if significant(&n) < MIN_RSA_MODULUS_BYTES {
-        return Err(format!("kid {kid:?}: RSA modulus shorter than 2048 bits"));
+        return Err(JwkError::ShortModulus { kid });
     }
     if significant(&e) == 0 {
-        return Err(format!("kid {kid:?}: RSA exponent is zero"));
+        return Err(JwkError::ZeroExponent { kid });
     }
     let decoding = DecodingKey::from_rsa_raw_components(&n, &e);
     Ok((

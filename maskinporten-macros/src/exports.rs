@@ -1,0 +1,37 @@
+//! Every path the generated code names, in one table, as Rocket's codegen
+//! keeps its own in `exports.rs`.
+//!
+//! The generated code reaches the runtime only through
+//! `::maskinporten_rocket::__private`, and the standard library only through
+//! `::core`: absolute paths, so no item of the user's crate can shadow them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::rules::Mode;
+
+/// The runtime's hidden module: everything the expansion uses of
+/// `maskinporten-rocket`, re-exported in one place.
+pub(crate) fn runtime() -> TokenStream {
+    quote!(::maskinporten_rocket::__private)
+}
+
+/// `Requirement::all` or `Requirement::any`: the runtime's constructor for
+/// `mode`.
+pub(crate) fn requirement(mode: Mode) -> TokenStream {
+    let runtime = runtime();
+    match mode {
+        Mode::All => quote!(#runtime::Requirement::all),
+        Mode::Any => quote!(#runtime::Requirement::any),
+    }
+}
+
+/// `::core::option::Option`.
+pub(crate) fn option() -> TokenStream {
+    quote!(::core::option::Option)
+}
+
+/// `::core::module_path!()`.
+pub(crate) fn module_path() -> TokenStream {
+    quote!(::core::module_path!())
+}

@@ -1,0 +1,226 @@
+//! Why the fairing refused to start: a `maskinporten` configuration that
+//! cannot work, or an app that breaks a rule the configuration sets.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::manifest::Report;
+use crate::routes::MountedRoute;
+
+/// Why the fairing refused to start the app. Each names the `maskinporten`
+/// key to change ([`ConfigError::key`]) and, where NAIS sets its default,
+/// the environment variable ([`ConfigError::variable`]); a test or a
+/// caller matches [`ConfigError::kind`].
+///
+/// ```
+/// use maskinporten_rocket::{Config, ConfigErrorKind};
+///
+/// let figment = rocket::Config::figment().merge(("maskinporten.issuers", "https://typo/"));
+/// let error = Config::from_figment(&figment).unwrap_err();
+/// assert_eq!(error.kind(), &ConfigErrorKind::Unreadable);
+/// ```
+#[derive(Debug)]
+pub struct ConfigError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    kind: ConfigErrorKind,
+    key: Option<&'static str>,
+    variable: Option<&'static str>,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+/// The ways a configuration, or the app it configures, cannot start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// The `maskinporten` table cannot be read: a value of the wrong type or
+    /// an unknown key. The figment error is the [`source`](StdError::source).
+    Unreadable,
+    /// `validation = "jwks"` without an issuer: neither `issuer` nor
+    /// `well_known_url`, nor their NAIS variables.
+    NoIssuer,
+    /// `validation = "jwks"` without a key source: neither `jwks_uri` nor
+    /// `well_known_url`, nor their NAIS variables.
+    NoKeySource,
+    /// `validation = "texas"` without `introspection_endpoint`, nor
+    /// `NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
+    NoIntrospectionEndpoint,
+    /// A URL key holds something other than an absolute http(s) URL.
+    NotHttpUrl {
+        /// The value as configured.
+        value: String,
+    },
+    /// `audience` is not an absolute URI.
+    RelativeAudience {
+        /// The value as configured.
+        value: String,
+    },
+    /// A duration that must be at least one second is 0.
+    ZeroSeconds,
+    /// `leeway` allows more clock skew than any token lifetime warrants.
+    LeewayTooLarge {
+        /// The configured leeway, in seconds.
+        leeway: u64,
+        /// The largest leeway accepted, in seconds.
+        max: u64,
+    },
+    /// `check_manifest` is set, `manifest` is not, and neither `nais.yaml`
+    /// nor `.nais/*.yaml` exists.
+    NoManifest,
+    /// `check_manifest` is set and the manifest cannot be read; the
+    /// [`ManifestError`](crate::manifest::ManifestError) is the source.
+    ManifestUnreadable,
+    /// `check_manifest` is set and the NAIS manifest and the handlers'
+    /// scopes disagree in a way that breaks requests.
+    ManifestMismatch(Report),
+    /// `deny_unmarked_routes` is set and these mounted routes have neither
+    /// `#[scopes]` nor `#[public]`.
+    UnmarkedRoutes(Vec<MountedRoute>),
+    /// `require_keys_at_start` is set and the issuer's keys could not be
+    /// loaded.
+    KeysUnavailable,
+    /// The HTTP client for the issuer or Texas cannot be built; the
+    /// `reqwest` error is the source.
+    HttpClient,
+}
+
+impl ConfigError {
+    pub(crate) fn new(kind: ConfigErrorKind, key: &'static str) -> ConfigError {
+        ConfigError(Box::new(Inner {
+            kind,
+            key: Some(key),
+            variable: None,
+            source: None,
+        }))
+    }
+
+    /// An error that no single key causes.
+    pub(crate) fn unkeyed(kind: ConfigErrorKind) -> ConfigError {
+        ConfigError(Box::new(Inner {
+            kind,
+            key: None,
+            variable: None,
+            source: None,
+        }))
+    }
+
+    pub(crate) fn with_variable(mut self, variable: &'static str) -> ConfigError {
+        self.0.variable = Some(variable);
+        self
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> ConfigError {
+        self.0.source = Some(Box::new(source));
+        self
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &ConfigErrorKind {
+        &self.0.kind
+    }
+
+    /// The key of the `maskinporten` table to change (`"issuer"` for
+    /// `maskinporten.issuer`), when one key is the cause.
+    pub fn key(&self) -> Option<&'static str> {
+        self.0.key
+    }
+
+    /// The NAIS environment variable that sets the key's default, when
+    /// there is one.
+    pub fn variable(&self) -> Option<&'static str> {
+        self.0.variable
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ConfigErrorKind::*;
+        if let Some(key) = self.0.key {
+            write!(f, "maskinporten.{key}")?;
+            if let (NotHttpUrl { .. }, Some(variable)) = (&self.0.kind, self.0.variable) {
+                write!(f, " (or {variable})")?;
+            }
+            f.write_str(": ")?;
+        }
+        match &self.0.kind {
+            Unreadable => f.write_str("cannot read the [maskinporten] table"),
+            NoIssuer => f.write_str(
+                "no issuer is configured; set MASKINPORTEN_ISSUER or \
+                 MASKINPORTEN_WELL_KNOWN_URL (or `issuer` / `well_known_url` in the \
+                 [maskinporten] table)",
+            ),
+            NoKeySource => f.write_str(
+                "no key source is configured; set MASKINPORTEN_JWKS_URI or \
+                 MASKINPORTEN_WELL_KNOWN_URL (or `jwks_uri` / `well_known_url` in the \
+                 [maskinporten] table)",
+            ),
+            NoIntrospectionEndpoint => f.write_str(
+                "validation = \"texas\" needs Texas's endpoint; enable Texas in the NAIS \
+                 manifest, which sets NAIS_TOKEN_INTROSPECTION_ENDPOINT, or set \
+                 `introspection_endpoint`",
+            ),
+            NotHttpUrl { value } => write!(f, "`{value}` is not an absolute http(s) URL"),
+            RelativeAudience { value } => write!(
+                f,
+                "`{value}` is not an absolute URI; write it as your consumers request it, \
+                 for example `https://afp.nav.no/api`"
+            ),
+            ZeroSeconds => f.write_str("must be at least 1 second"),
+            LeewayTooLarge { leeway, max } => write!(
+                f,
+                "{leeway} seconds of clock skew would accept long-expired tokens; use at \
+                 most {max} (the default is 5)"
+            ),
+            NoManifest => f.write_str(
+                "check_manifest is set but no manifest was found (nais.yaml or \
+                 .nais/*.yaml); set `manifest` to its path",
+            ),
+            ManifestUnreadable => f.write_str("the NAIS manifest cannot be read"),
+            ManifestMismatch(report) => {
+                write!(f, "the NAIS manifest and the code disagree:\n{report}")
+            }
+            UnmarkedRoutes(routes) => {
+                f.write_str("these routes have neither #[scopes] nor #[public]:")?;
+                for route in routes {
+                    write!(f, "\n  {route}")?;
+                }
+                Ok(())
+            }
+            KeysUnavailable => {
+                f.write_str("is set, and the issuer's keys could not be loaded at start")
+            }
+            HttpClient => {
+                f.write_str("cannot start the validator: the HTTP client cannot be built")
+            }
+        }
+    }
+}
+
+impl StdError for ConfigError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|source| source as &(dyn StdError + 'static))
+    }
+}
+
+/// An error followed by its sources, `: `-separated: the one line a log or
+/// a panic shows for it.
+pub(crate) struct Chain<'e>(pub(crate) &'e (dyn StdError + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}

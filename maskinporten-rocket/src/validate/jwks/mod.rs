@@ -1,0 +1,9 @@
+//! Local validation, `validation = "jwks"`: the issuer's keys, fetched and
+//! kept fresh (`keys`), and a token's signature and issuer verified against
+//! them in-process (`verify`).
+
+mod keys;
+mod verify;
+
+pub(crate) use keys::KeyStore;
+pub(crate) use verify::JwksValidator;
