@@ -6,8 +6,8 @@
 //! this example, and nowhere in the library): a release build has no such
 //! code, and any Maskinporten or Texas configuration turns it off.
 
-use maskinporten_rocket::testing::Issuer;
 use maskinporten_rocket::NAIS_VARIABLES;
+use maskinporten_testing::Issuer;
 use rocket::figment::Figment;
 
 /// A running development issuer and the commands to try the API with.
