@@ -42,6 +42,7 @@ fn app(figment: Figment) -> Rocket<Build> {
 /// in every way the fairing reads one (in two profiles) and Texas mode, all
 /// of which the kit must replace; and NAIS variables for another issuer in
 /// the environment, as after pasting the stand-in program's exports.
+#[allow(clippy::result_large_err)] // what Jail's methods return
 fn app_configuration(jail: &mut Jail) -> figment::Result<()> {
     jail.create_file(
         "Rocket.toml",
