@@ -205,7 +205,8 @@ impl Issuer {
     /// `MASKINPORTEN_WELL_KNOWN_URL` alone: no issuer or key source from the
     /// app's configuration or from NAIS variables in the shell can mix with
     /// it. The keys go into Figment's global profile, over every profile the
-    /// app has.
+    /// app has; a test's own `.merge(("maskinporten.key", value))` made
+    /// afterwards still wins, since tuples merge into the global profile too.
     ///
     /// ```
     /// # fn main() { rocket::execute(async {
