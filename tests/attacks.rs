@@ -8,7 +8,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use maskinporten_rocket::testing::{bearer, Issuer, SigningKey};
+use maskinporten_testing::{bearer, Issuer, SigningKey};
 use maskinporten_tests::{assert_refused, client, invalid_token, READ, WRITE};
 use rocket::fairing::AdHoc;
 use rocket::http::{Header, Status};

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use maskinporten_rocket::testing::{bearer, Issuer};
 use maskinporten_rocket::Validator;
+use maskinporten_testing::{bearer, Issuer};
 use maskinporten_tests::{client, client_with, READ};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;

@@ -1,8 +1,8 @@
 //! Shared by the end-to-end test targets: a small protected API and helpers
-//! that start it against the stand-in issuer of `maskinporten_rocket::testing`.
+//! that start it against the stand-in issuer of `maskinporten_testing`.
 
-use maskinporten_rocket::testing::Issuer;
 use maskinporten_rocket::{public, scopes, Claims, Maskinporten};
+use maskinporten_testing::Issuer;
 use rocket::figment::Figment;
 use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalResponse};

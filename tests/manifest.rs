@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use maskinporten_rocket::manifest::{compare, exposes_yaml, FindingKind, Manifest};
 use maskinporten_rocket::routes::{scope_map, Protection, ScopeMap};
-use maskinporten_rocket::testing::{bearer, Issuer};
+use maskinporten_testing::{bearer, Issuer};
 use maskinporten_tests::{app, client, READ, WRITE};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;

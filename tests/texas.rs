@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use maskinporten_rocket::testing::{bearer, Issuer, Texas};
+use maskinporten_testing::{bearer, Issuer, Texas};
 use maskinporten_tests::{assert_refused, client_with, invalid_token, READ, WRITE};
 use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -138,7 +138,7 @@ async fn hung_texas_answers_503_within_the_timeout() {
     let issuer = Issuer::start().await;
     let texas = Texas::start(&issuer).await;
     let client = client_with(texas.figment().merge(("maskinporten.http_timeout", 1))).await;
-    texas.hang(Duration::from_secs(30));
+    texas.stall(Duration::from_secs(30));
     let started = Instant::now();
     assert_unavailable(get(&client, &issuer.token().scope(READ).sign()).await).await;
     let waited = started.elapsed();

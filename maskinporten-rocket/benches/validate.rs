@@ -7,8 +7,8 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures::FutureExt;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use maskinporten_rocket::testing::Issuer;
 use maskinporten_rocket::Validator;
+use maskinporten_testing::Issuer;
 use rocket::local::asynchronous::Client;
 use std::hint::black_box;
 

@@ -10,9 +10,8 @@
 //!     format!("AFP for {}", claims.consumer_orgno().unwrap_or("?"))
 //! }
 //!
-//! # #[cfg(feature = "testing")]
 //! # fn main() -> Result<(), rocket::Error> { rocket::execute(async {
-//! use maskinporten_rocket::testing::{bearer, Issuer};
+//! use maskinporten_testing::{bearer, Issuer};
 //! use rocket::http::Status;
 //!
 //! // A stand-in Maskinporten on 127.0.0.1, serving metadata and JWKS.
@@ -31,8 +30,6 @@
 //! assert_eq!(response.status(), Status::Unauthorized);
 //! assert_eq!(response.headers().get_one("WWW-Authenticate"), Some("Bearer"));
 //! # Ok(()) }) }
-//! # #[cfg(not(feature = "testing"))]
-//! # fn main() {}
 //! ```
 //!
 //! - [`scopes`] on a handler (above the route attribute) requires the listed
@@ -65,8 +62,6 @@ mod rejection;
 mod response;
 pub mod routes;
 pub mod scope;
-#[cfg(feature = "testing")]
-pub mod testing;
 mod validate;
 
 pub use claims::{Claims, Organisation};

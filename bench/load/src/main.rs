@@ -25,7 +25,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use afp_api::{AfpView, Period};
-use maskinporten_rocket::testing::{Issuer, Texas, TokenBuilder};
+use maskinporten_testing::{Issuer, Texas, TokenBuilder};
 use rocket::figment::Figment;
 use rocket::serde::json::Json;
 use rocket::{Build, Rocket, Shutdown, State};

@@ -1,12 +1,17 @@
 //! The development issuer: `cargo run -p afp-api` with nothing configured
-//! starts the API against the test kit's stand-in Maskinporten on 127.0.0.1
-//! and prints `curl` commands with tokens it minted.
+//! starts the API against a stand-in Maskinporten on 127.0.0.1 and prints
+//! `curl` commands with tokens it minted. The stand-in is the one the
+//! `maskinporten-stand-in` program runs (`maskinporten_testing::StandIn`),
+//! so running that program and starting this API with its exports is the
+//! same setup without any development code in the API.
 //!
 //! Only in debug builds with the `dev-issuer` feature (on by default for
 //! this example, and nowhere in the library): a release build has no such
-//! code, and any Maskinporten or Texas configuration turns it off.
+//! code. Any Maskinporten or Texas configuration turns it off, and so does
+//! anything that says the process is deployed: a pod that lost its
+//! Maskinporten settings must fail ignite, not trust a stand-in.
 
-use maskinporten_rocket::testing::Issuer;
+use maskinporten_testing::StandIn;
 use rocket::figment::Figment;
 
 /// The NAIS variables that configure Maskinporten or Texas (doc.nais.io,
@@ -19,50 +24,76 @@ pub const NAIS_VARIABLES: [&str; 4] = [
     "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
 ];
 
+/// Variables that are set where the app is deployed and never on a
+/// laptop: Kubernetes sets `KUBERNETES_SERVICE_HOST` in every pod
+/// (<https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables>),
+/// NAIS sets `NAIS_APP_NAME` (<https://docs.nais.io/workloads/reference/default-variables/>).
+pub const DEPLOYED_VARIABLES: [&str; 2] = ["KUBERNETES_SERVICE_HOST", "NAIS_APP_NAME"];
+
+const READ: &str = "nav:helse/sykepenger/afp.read";
+const WRITE: &str = "nav:helse/sykepenger/afp.write";
+
 /// A running development issuer and the commands to try the API with.
 pub struct DevIssuer {
     /// Keep it alive as long as the API runs: it serves the JWKS.
-    pub issuer: Issuer,
+    pub stand_in: StandIn,
     /// `curl` commands with their expected status, in the order printed.
     pub commands: Vec<(String, u16)>,
+}
+
+fn is_set(env: &impl Fn(&str) -> Option<String>, var: &str) -> bool {
+    env(var).is_some_and(|v| !v.trim().is_empty())
 }
 
 /// Whether Maskinporten is configured: a NAIS variable, or a
 /// `maskinporten` table in Rocket's configuration.
 pub fn is_configured(figment: &Figment, env: impl Fn(&str) -> Option<String>) -> bool {
-    NAIS_VARIABLES
-        .iter()
-        .any(|var| env(var).is_some_and(|v| !v.trim().is_empty()))
+    NAIS_VARIABLES.iter().any(|var| is_set(&env, var))
         || figment.find_value("maskinporten").is_ok()
 }
 
-/// With nothing configured, starts the development issuer and returns the
-/// figment pointing at it; otherwise returns the figment unchanged.
+/// Whether the process runs in a Kubernetes pod or on NAIS.
+pub fn looks_deployed(env: impl Fn(&str) -> Option<String>) -> bool {
+    DEPLOYED_VARIABLES.iter().any(|var| is_set(&env, var))
+}
+
+/// With nothing configured on a laptop, starts the development issuer and
+/// returns the figment pointing at it; otherwise returns the figment
+/// unchanged, and ignite reports what is missing.
 pub async fn unless_configured(figment: Figment) -> (Figment, Option<DevIssuer>) {
-    if is_configured(&figment, |var| std::env::var(var).ok()) {
+    let env = |var: &str| std::env::var(var).ok();
+    if is_configured(&figment, env) || looks_deployed(env) {
         return (figment, None);
     }
-    let issuer = Issuer::start().await;
-    let figment = figment.merge(("maskinporten.well_known_url", issuer.well_known_url()));
+    let stand_in = match StandIn::builder()
+        .scope(READ)
+        .scope(WRITE)
+        .consumer("123456789")
+        .start()
+        .await
+    {
+        Ok(stand_in) => stand_in,
+        // Without it the API is unconfigured, and ignite says so.
+        Err(e) => {
+            eprintln!("development issuer: cannot listen on 127.0.0.1: {e}");
+            return (figment, None);
+        }
+    };
+    let figment = stand_in.issuer().configure(figment);
     let address: String = figment
         .extract_inner("address")
         .unwrap_or_else(|_| "127.0.0.1".into());
     let port: u16 = figment.extract_inner("port").unwrap_or(8000);
     let base = format!("http://{address}:{port}");
-    // Long-lived so the printed commands keep working during a session.
-    let hours = 8 * 3600;
-    let reader = issuer
-        .token()
-        .scope("nav:helse/sykepenger/afp.read")
-        .consumer("123456789")
-        .expires_in(hours)
-        .sign();
-    let writer = issuer
-        .token()
-        .scope("nav:helse/sykepenger/afp.write")
-        .consumer("123456789")
-        .expires_in(hours)
-        .sign();
+    let token = |scope: &str| {
+        stand_in
+            .tokens()
+            .iter()
+            .find(|(minted, _)| minted == scope)
+            .map(|(_, token)| token.clone())
+            .unwrap_or_default()
+    };
+    let (reader, writer) = (token(READ), token(WRITE));
     let commands = vec![
         (format!("curl -i -H 'Authorization: Bearer {reader}' {base}/afp"), 200),
         (format!("curl -i -H 'Authorization: Bearer {writer}' {base}/afp"), 403),
@@ -75,7 +106,7 @@ pub async fn unless_configured(figment: Figment) -> (Figment, Option<DevIssuer>)
             201,
         ),
     ];
-    let dev = DevIssuer { issuer, commands };
+    let dev = DevIssuer { stand_in, commands };
     (figment, Some(dev))
 }
 
@@ -90,8 +121,10 @@ impl DevIssuer {
              *  that mints its own tokens. Never run like this in production:    *\n\
              *  set MASKINPORTEN_WELL_KNOWN_URL (NAIS does) to use the real one. *\n\
              ********************************************************************\n\
+             \nThe same stand-in, for any API, without code in it:\n\
+             cargo run -p maskinporten-testing --bin maskinporten-stand-in -- --scope {READ}\n\
              \nTry it (tokens valid for 8 hours):\n",
-            self.issuer.issuer()
+            self.stand_in.issuer().issuer()
         );
         for (command, status) in &self.commands {
             text.push_str(&format!("\n# expect {status}\n{command}\n"));

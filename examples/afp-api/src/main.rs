@@ -1,5 +1,3 @@
-use rocket::fairing::AdHoc;
-
 #[rocket::main]
 async fn main() {
     let figment = rocket::Config::figment();
@@ -21,9 +19,10 @@ async fn main() {
     // are the last thing on the terminal.
     #[cfg(all(feature = "dev-issuer", debug_assertions))]
     let rocket = match dev_issuer {
-        Some(dev) => rocket.attach(AdHoc::on_liftoff("development issuer", move |_| {
-            Box::pin(async move { println!("{}", dev.instructions()) })
-        })),
+        Some(dev) => rocket.attach(rocket::fairing::AdHoc::on_liftoff(
+            "development issuer",
+            move |_| Box::pin(async move { println!("{}", dev.instructions()) }),
+        )),
         None => rocket,
     };
 

@@ -1,7 +1,7 @@
 //! The example API against the stand-in issuer.
 
 use afp_api::{AfpView, Period};
-use maskinporten_rocket::testing::{bearer, Issuer};
+use maskinporten_testing::{bearer, Issuer};
 use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::Client;
 
@@ -81,7 +81,7 @@ async fn health_endpoints_are_public() {
 #[rocket::async_test]
 async fn texas_mode_by_configuration_alone() {
     let issuer = Issuer::start().await;
-    let texas = maskinporten_rocket::testing::Texas::start(&issuer).await;
+    let texas = maskinporten_testing::Texas::start(&issuer).await;
     let client = Client::tracked(afp_api::rocket_with(texas.figment()))
         .await
         .expect("ignite");

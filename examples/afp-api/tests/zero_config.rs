@@ -4,11 +4,11 @@
 
 #![cfg(debug_assertions)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use afp_api::dev::is_configured;
+use afp_api::dev::{is_configured, looks_deployed, DEPLOYED_VARIABLES};
 use rocket::figment::Figment;
 
 /// Kills the API when the test ends, pass or fail.
@@ -150,4 +150,80 @@ fn any_maskinporten_configuration_turns_the_dev_issuer_off() {
     assert!(is_configured(&Figment::new(), texas));
     let table = Figment::new().merge(("maskinporten.validation", "texas"));
     assert!(is_configured(&table, nothing));
+}
+
+#[test]
+fn kubernetes_or_nais_variables_mean_deployed() {
+    assert!(!looks_deployed(|_| None));
+    for deployed in DEPLOYED_VARIABLES {
+        assert!(looks_deployed(
+            |var: &str| (var == deployed).then(|| "x".to_owned())
+        ));
+        assert!(!looks_deployed(
+            |var: &str| (var == deployed).then(|| " ".to_owned())
+        ));
+    }
+}
+
+/// A pod that lost its Maskinporten settings must fail ignite,
+/// as a release build does, never trust a development issuer.
+#[test]
+fn a_process_that_looks_deployed_never_starts_the_dev_issuer() {
+    for deployed in DEPLOYED_VARIABLES {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_afp-api"));
+        let nais = afp_api::dev::NAIS_VARIABLES;
+        for var in nais
+            .into_iter()
+            .chain(DEPLOYED_VARIABLES)
+            .chain(["ROCKET_MASKINPORTEN", "ROCKET_CONFIG"])
+        {
+            command.env_remove(var);
+        }
+        let mut child = command
+            .env(deployed, "10.0.0.1")
+            .env("ROCKET_PORT", free_port().to_string())
+            .env("ROCKET_ADDRESS", "127.0.0.1")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start afp-api");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("with {deployed} set, afp-api still ran after 60 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut output = String::new();
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let _ = BufReader::new(stream).read_to_string(&mut output);
+        }
+        assert_eq!(status.code(), Some(1), "with {deployed}: {output}");
+        assert!(
+            !output.contains("DEVELOPMENT ISSUER"),
+            "with {deployed}: {output}"
+        );
+        assert!(
+            output.contains("MASKINPORTEN_ISSUER"),
+            "ignite names what is missing, with {deployed}: {output}"
+        );
+    }
 }

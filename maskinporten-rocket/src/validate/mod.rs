@@ -28,10 +28,13 @@ pub(crate) use jws::MAX_TOKEN_LEN;
 /// state, so a handler can ask it whether keys are loaded:
 ///
 /// ```
-/// use maskinporten_rocket::Validator;
+/// use maskinporten_rocket::{public, Validator};
 /// use rocket::http::Status;
 /// use rocket::State;
 ///
+/// // `#[public]`: NAIS probes send no token, and with
+/// // `deny_unmarked_routes` an unmarked route stops ignite.
+/// #[public]
 /// #[rocket::get("/isready")]
 /// fn isready(validator: &State<Validator>) -> Status {
 ///     if validator.is_ready() { Status::Ok } else { Status::ServiceUnavailable }

@@ -6,11 +6,12 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair, RsaKeyPair};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use figment::providers::Serialized;
 use figment::Figment;
 use serde_json::{json, Value};
 
-use super::server::{Answer, Fault, Faults, Handler, Request, Server};
-use super::token::TokenBuilder;
+use crate::server::{Answer, Fault, Faults, Handler, Request, Server};
+use crate::token::TokenBuilder;
 
 /// An RSA signing key with its `kid`.
 #[derive(Clone)]
@@ -38,7 +39,7 @@ impl SigningKey {
         &self.kid
     }
 
-    pub(super) fn pair(&self) -> &RsaKeyPair {
+    pub(crate) fn pair(&self) -> &RsaKeyPair {
         &self.pair
     }
 
@@ -56,7 +57,7 @@ impl SigningKey {
     }
 }
 
-pub(super) struct State {
+pub(crate) struct State {
     /// Published keys; the first signs new tokens.
     keys: Mutex<Vec<SigningKey>>,
     faults: Faults,
@@ -66,13 +67,13 @@ pub(super) struct State {
 }
 
 impl State {
-    pub(super) fn keys(&self) -> MutexGuard<'_, Vec<SigningKey>> {
+    pub(crate) fn keys(&self) -> MutexGuard<'_, Vec<SigningKey>> {
         // A test that panicked while holding the lock already failed; the
         // data inside is still a valid list of keys.
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn issuer(&self) -> &str {
+    pub(crate) fn issuer(&self) -> &str {
         self.issuer.get().map_or("", String::as_str)
     }
 }
@@ -83,7 +84,7 @@ impl State {
 ///
 /// ```
 /// # fn main() { rocket::execute(async {
-/// use maskinporten_rocket::testing::Issuer;
+/// use maskinporten_testing::Issuer;
 ///
 /// let issuer = Issuer::start().await;
 /// let token = issuer.token().scope("nav:helse/sykepenger/afp.read").sign();
@@ -92,16 +93,42 @@ impl State {
 /// # }) }
 /// ```
 pub struct Issuer {
-    pub(super) state: Arc<State>,
+    pub(crate) state: Arc<State>,
     server: Server,
 }
 
 impl Issuer {
-    /// Starts the stand-in with one key, `kid` `key-1`.
+    /// Starts the stand-in on a free port of 127.0.0.1 with one key, `kid`
+    /// `key-1`.
     ///
     /// # Panics
-    /// If no port on 127.0.0.1 can be bound.
+    /// If no port on 127.0.0.1 can be bound: a test cannot go on without one.
     pub async fn start() -> Issuer {
+        // Test kit only, no network input: fails only if no loopback port is free.
+        Issuer::start_on(0).await.expect("bind 127.0.0.1:0")
+    }
+
+    /// Starts the stand-in on `127.0.0.1:port` (0: any free port), for a
+    /// run whose address must be known in advance, as the
+    /// `maskinporten-stand-in` program's `--port`.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> { rocket::execute(async {
+    /// use maskinporten_testing::Issuer;
+    ///
+    /// let issuer = Issuer::start_on(0).await?;
+    /// assert!(issuer.issuer().starts_with("http://127.0.0.1:"));
+    ///
+    /// // The port is taken now: a second stand-in on it is an error.
+    /// let port = issuer.port();
+    /// let taken = Issuer::start_on(port).await.err().map(|e| e.kind());
+    /// assert_eq!(taken, Some(std::io::ErrorKind::AddrInUse));
+    /// # Ok(()) }) }
+    /// ```
+    ///
+    /// # Errors
+    /// The port cannot be bound: in use, or privileged.
+    pub async fn start_on(port: u16) -> std::io::Result<Issuer> {
         let state = Arc::new(State {
             keys: Mutex::new(vec![SigningKey::generate("key-1")]),
             faults: Faults::new(),
@@ -114,18 +141,22 @@ impl Issuer {
             let state = shared.clone();
             Box::pin(async move { answer(&state, request).await })
         });
-        // Test kit only, no network input: fails only if no loopback port is free.
-        let server = Server::start(handler).await.expect("bind 127.0.0.1:0");
+        let server = Server::start(port, handler).await?;
         // The identifier names the port, known only once bound; no request
-        // can arrive before the test has the address.
+        // can arrive before the caller has the address.
         let _ = state.issuer.set(format!("http://{}/", server.addr()));
-        Issuer { state, server }
+        Ok(Issuer { state, server })
     }
 
     /// The issuer identifier, `http://127.0.0.1:<port>/` (with the trailing
     /// slash, as Maskinporten's).
     pub fn issuer(&self) -> &str {
         self.state.issuer()
+    }
+
+    /// The port the stand-in listens on.
+    pub fn port(&self) -> u16 {
+        self.server.addr().port()
     }
 
     /// The metadata document's URL.
@@ -141,13 +172,70 @@ impl Issuer {
         format!("http://{}/jwks", self.server.addr())
     }
 
-    /// A Rocket configuration that points the fairing at this issuer through
-    /// its metadata document, as `MASKINPORTEN_WELL_KNOWN_URL` does on NAIS.
-    /// Merge more `maskinporten.*` keys into it as a test needs.
+    /// The variables NAIS sets for an app with Maskinporten enabled, with
+    /// this stand-in's values: `MASKINPORTEN_ISSUER`,
+    /// `MASKINPORTEN_JWKS_URI` and `MASKINPORTEN_WELL_KNOWN_URL`
+    /// (<https://docs.nais.io/auth/maskinporten/reference/>). An API started
+    /// with them trusts this stand-in, with no code of its own for it.
+    ///
+    /// ```
+    /// # fn main() { rocket::execute(async {
+    /// let issuer = maskinporten_testing::Issuer::start().await;
+    /// let variables = issuer.nais_variables();
+    /// assert_eq!(variables[0], ("MASKINPORTEN_ISSUER", issuer.issuer().to_owned()));
+    /// # }) }
+    /// ```
+    pub fn nais_variables(&self) -> [(&'static str, String); 3] {
+        [
+            ("MASKINPORTEN_ISSUER", self.issuer().to_owned()),
+            ("MASKINPORTEN_JWKS_URI", self.jwks_uri()),
+            ("MASKINPORTEN_WELL_KNOWN_URL", self.well_known_url()),
+        ]
+    }
+
+    /// `figment` with the fairing pointed at this stand-in and nothing
+    /// else changed: the app's own realm, audience, `deny_unmarked_routes`
+    /// and every other setting stay as its `Rocket.toml` and `ROCKET_*`
+    /// variables say.
+    ///
+    /// It sets `maskinporten.validation = "jwks"` and
+    /// `maskinporten.well_known_url` to this stand-in's metadata document,
+    /// and empties `issuer` and `jwks_uri` (an empty value counts as unset),
+    /// so the fairing discovers both from the stand-in, as with
+    /// `MASKINPORTEN_WELL_KNOWN_URL` alone: no issuer or key source from the
+    /// app's configuration or from NAIS variables in the shell can mix with
+    /// it. The keys go into Figment's global profile, over every profile the
+    /// app has; a test's own `.merge(("maskinporten.key", value))` made
+    /// afterwards still wins, since tuples merge into the global profile too.
+    ///
+    /// ```
+    /// # fn main() { rocket::execute(async {
+    /// use maskinporten_testing::Issuer;
+    ///
+    /// let issuer = Issuer::start().await;
+    /// let app = rocket::Config::figment().merge(("maskinporten.realm", "afp"));
+    /// let figment = issuer.configure(app);
+    /// let setting = |key: &str| figment.extract_inner::<String>(key).ok();
+    /// assert_eq!(setting("maskinporten.realm").as_deref(), Some("afp"));
+    /// assert_eq!(setting("maskinporten.well_known_url"), Some(issuer.well_known_url()));
+    /// # }) }
+    /// ```
+    pub fn configure(&self, figment: Figment) -> Figment {
+        figment
+            .merge(Serialized::global("maskinporten.validation", "jwks"))
+            .merge(Serialized::global(
+                "maskinporten.well_known_url",
+                self.well_known_url(),
+            ))
+            .merge(Serialized::global("maskinporten.issuer", ""))
+            .merge(Serialized::global("maskinporten.jwks_uri", ""))
+    }
+
+    /// Rocket's own configuration, as the app reads it (`Rocket.toml`,
+    /// `ROCKET_*`), pointed at this stand-in: `configure` applied to
+    /// `rocket::Config::figment()`. Merge more keys into it as a test needs.
     pub fn figment(&self) -> Figment {
-        Figment::from(rocket::Config::debug_default())
-            .merge(("log_level", "critical"))
-            .merge(("maskinporten.well_known_url", self.well_known_url()))
+        self.configure(rocket::Config::figment())
     }
 
     /// A token builder signing with the current key, with Maskinporten's
@@ -190,7 +278,8 @@ impl Issuer {
         self.state.faults.set(Fault::Json(body.to_string()));
     }
 
-    /// From now on, wait this long before answering each request.
+    /// From now on, wait this long before answering each request (then
+    /// answer normally).
     pub fn stall(&self, delay: Duration) {
         self.state.faults.set(Fault::Stall(delay));
     }

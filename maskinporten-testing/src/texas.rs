@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use figment::providers::Serialized;
 use figment::Figment;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Map, Value};
 
-use super::issuer::{Issuer, State as IssuerState};
-use super::server::{Answer, Fault, Faults, Handler, Request, Server};
+use crate::issuer::{Issuer, State as IssuerState};
+use crate::server::{Answer, Fault, Faults, Handler, Request, Server};
 
 /// The path NAIS's Texas serves introspection on.
 const PATH: &str = "/api/v1/introspect";
@@ -23,8 +24,10 @@ struct State {
     form_requests: AtomicUsize,
 }
 
-/// A stand-in Texas (SPEC §4) for an [`Issuer`]: `POST /api/v1/introspect`
-/// with `{"identity_provider":"maskinporten","token":…}` as JSON or form,
+/// A stand-in Texas, the token sidecar NAIS runs beside an app
+/// (<https://github.com/nais/texas>), for an [`Issuer`]:
+/// `POST /api/v1/introspect` with
+/// `{"identity_provider":"maskinporten","token":…}` as JSON or form,
 /// answering `{"active": true, <claims>}` or `{"active": false, "error": …}`
 /// with HTTP 200, as Texas does.
 ///
@@ -32,11 +35,11 @@ struct State {
 /// under the issuer's published keys, `iss`, `exp`, `nbf`, 60 s leeway; not
 /// `scope`, not `aud`), so that it shares no code with the validator under
 /// test. It counts introspections and can answer inactive, fail, answer
-/// garbage or hang on command.
+/// garbage or stall on command.
 ///
 /// ```
 /// # fn main() -> Result<(), rocket::Error> { rocket::execute(async {
-/// use maskinporten_rocket::testing::{bearer, Issuer, Texas};
+/// use maskinporten_testing::{bearer, Issuer, Texas};
 /// use maskinporten_rocket::{scopes, Maskinporten};
 /// use rocket::http::Status;
 ///
@@ -80,7 +83,7 @@ impl Texas {
             Box::pin(async move { answer(&state, request).await })
         });
         // Test kit only, no network input: fails only if no loopback port is free.
-        let server = Server::start(handler).await.expect("bind 127.0.0.1:0");
+        let server = Server::start(0, handler).await.expect("bind 127.0.0.1:0");
         Texas { state, server }
     }
 
@@ -89,12 +92,25 @@ impl Texas {
         format!("http://{}{PATH}", self.server.addr())
     }
 
-    /// A Rocket configuration for Texas mode against this stand-in.
+    /// `figment` with the fairing pointed at this stand-in and nothing
+    /// else changed: it sets `maskinporten.validation = "texas"` and
+    /// `maskinporten.introspection_endpoint` (over
+    /// `NAIS_TOKEN_INTROSPECTION_ENDPOINT`), in Figment's global profile,
+    /// over every profile the app has. See [`Issuer::configure`].
+    pub fn configure(&self, figment: Figment) -> Figment {
+        figment
+            .merge(Serialized::global("maskinporten.validation", "texas"))
+            .merge(Serialized::global(
+                "maskinporten.introspection_endpoint",
+                self.endpoint(),
+            ))
+    }
+
+    /// Rocket's own configuration, as the app reads it (`Rocket.toml`,
+    /// `ROCKET_*`), in Texas mode against this stand-in: `configure`
+    /// applied to `rocket::Config::figment()`.
     pub fn figment(&self) -> Figment {
-        Figment::from(rocket::Config::debug_default())
-            .merge(("log_level", "critical"))
-            .merge(("maskinporten.validation", "texas"))
-            .merge(("maskinporten.introspection_endpoint", self.endpoint()))
+        self.configure(rocket::Config::figment())
     }
 
     /// How many introspection requests arrived (JSON and form).
@@ -136,8 +152,9 @@ impl Texas {
         self.state.faults.set(Fault::Json(body.to_string()));
     }
 
-    /// From now on, wait this long before answering.
-    pub fn hang(&self, delay: Duration) {
+    /// From now on, wait this long before answering (then answer as
+    /// before). The same as [`Issuer::stall`].
+    pub fn stall(&self, delay: Duration) {
         self.state.faults.set(Fault::Stall(delay));
     }
 

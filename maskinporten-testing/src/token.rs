@@ -8,9 +8,11 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::issuer::SigningKey;
+use crate::issuer::SigningKey;
 
-/// Builds tokens shaped like Maskinporten's (SPEC §3), and forgeries of them.
+/// Builds tokens shaped like Maskinporten's access tokens
+/// (<https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_token>),
+/// and forgeries of them.
 ///
 /// Defaults: `iss` is the stand-in issuer, `consumer` is organisation
 /// `123456789`, `client_id` and `jti` are set, `iat` is now and `exp` two
@@ -18,11 +20,11 @@ use super::issuer::SigningKey;
 ///
 /// ```
 /// # fn main() { rocket::execute(async {
-/// use maskinporten_rocket::testing::Issuer;
+/// use maskinporten_testing::Issuer;
 ///
 /// let issuer = Issuer::start().await;
 /// let expired = issuer.token().scope("nav:helse/sykepenger/afp.read").expires_in(-60).sign();
-/// let forged = issuer.token().scope("nav:helse/sykepenger/afp.read").sign_with_alg_none();
+/// let forged = issuer.token().scope("nav:helse/sykepenger/afp.read").unsigned_with_alg("none");
 /// # let _ = (expired, forged);
 /// # }) }
 /// ```
@@ -181,13 +183,8 @@ impl TokenBuilder {
         sign_rs256(&self.key, &Self::signing_input(header_json, claims_json))
     }
 
-    /// `alg: none` with an empty signature.
-    pub fn sign_with_alg_none(&self) -> String {
-        self.unsigned_with_alg("none")
-    }
-
-    /// The header's `alg` replaced by `alg` (say `None` or `NONE`), with an
-    /// empty signature.
+    /// Unsigned: the header's `alg` replaced by `alg` (`none`, `None`,
+    /// `NONE`…), with an empty signature.
     pub fn unsigned_with_alg(&self, alg: &str) -> String {
         let mut header = self.header.clone();
         header.insert("alg".into(), json!(alg));
