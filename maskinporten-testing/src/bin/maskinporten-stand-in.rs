@@ -148,7 +148,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
                     .map_err(|_| format!("--port: `{value}` is not a port number (0-65535)"))?,
             ),
             "--scope" => {
-                maskinporten_scope::check(&value)
+                maskinporten_scope::Parts::parse(&value)
                     .map_err(|e| format!("--scope: `{value}`: {e}"))?;
                 builder.scope(&value)
             }
