@@ -2,14 +2,14 @@
 //! §2–3, the OWASP JWT cheat sheet), each pinning the exact status and
 //! `WWW-Authenticate` the library answers with (SPEC §3, §5, §8).
 //!
-//! Every forgery here is sent to a real app (`maskinporten_tests::app`) that
+//! Every forgery here is sent to a real app (`crate::support::app`) that
 //! trusts a stand-in issuer on 127.0.0.1; "the right key" is that issuer's,
 //! "a stranger" is a key or a second issuer it does not publish.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::support::{assert_refused, client, invalid_token, READ, WRITE};
 use maskinporten_rocket::testing::{bearer, Issuer, SigningKey};
-use maskinporten_tests::{assert_refused, client, invalid_token, READ, WRITE};
 use rocket::fairing::AdHoc;
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -1113,7 +1113,7 @@ async fn deeply_nested_json_is_malformed_not_a_stack_overflow() {
     expect_invalid(&client, MALFORMED, &tokens).await;
 }
 
-/// Launches [`maskinporten_tests::app`] on a real port of 127.0.0.1, so that
+/// Launches [`crate::support::app`] on a real port of 127.0.0.1, so that
 /// requests go through hyper's limits, not only the local client's.
 async fn serve(issuer: &Issuer) -> (u16, Shutdown) {
     let figment = issuer
@@ -1122,7 +1122,7 @@ async fn serve(issuer: &Issuer) -> (u16, Shutdown) {
         .merge(("port", 0))
         .merge(("shutdown.ctrlc", false));
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let rocket = maskinporten_tests::app(figment)
+    let rocket = crate::support::app(figment)
         .attach(AdHoc::on_liftoff("port", move |rocket| {
             Box::pin(async move {
                 let _ = tx.send(rocket.config().port);

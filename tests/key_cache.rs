@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::{client, client_with, READ};
 use futures::future::join_all;
 use maskinporten_rocket::testing::{bearer, Issuer};
 use maskinporten_rocket::Validator;
-use maskinporten_tests::{client, client_with, READ};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use serde_json::json;
@@ -176,7 +176,7 @@ async fn issuer_down_at_start_fails_ignite_when_required() {
     let figment = issuer
         .figment()
         .merge(("maskinporten.require_keys_at_start", true));
-    match Client::tracked(maskinporten_tests::app(figment)).await {
+    match Client::tracked(crate::support::app(figment)).await {
         Ok(_) => panic!("ignite succeeded without keys"),
         Err(e) => assert!(
             matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),

@@ -1,10 +1,10 @@
 //! Local validation end to end (SPEC §3, §5): a stand-in issuer on 127.0.0.1
 //! serving real metadata and JWKS, real RS256 tokens, real responses.
 
-use maskinporten_rocket::testing::{bearer, Issuer, SigningKey};
-use maskinporten_tests::{
+use crate::support::{
     app_with_own_catchers, assert_refused, client, client_with, invalid_token, READ, WRITE,
 };
+use maskinporten_rocket::testing::{bearer, Issuer, SigningKey};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::json;
@@ -542,7 +542,7 @@ async fn impossible_configuration_stops_ignite() {
     let no_issuer =
         rocket::figment::Figment::from(rocket::Config::debug_default()).merge(("log_level", "off"));
     for figment in [relative_audience, no_issuer] {
-        match Client::tracked(maskinporten_tests::app(figment)).await {
+        match Client::tracked(crate::support::app(figment)).await {
             Ok(_) => panic!("ignite succeeded with an impossible configuration"),
             Err(e) => assert!(
                 matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(f) if f[0].name == "Maskinporten"),
@@ -568,7 +568,7 @@ async fn protected_route_without_the_fairing_is_503_not_a_pass() {
     let issuer = Issuer::start().await;
     let figment = issuer.figment();
     // The app's routes, mounted without attaching Maskinporten::fairing().
-    let routes: Vec<rocket::Route> = maskinporten_tests::app(figment.clone())
+    let routes: Vec<rocket::Route> = crate::support::app(figment.clone())
         .routes()
         .cloned()
         .collect();
@@ -582,8 +582,8 @@ async fn protected_route_without_the_fairing_is_503_not_a_pass() {
 #[rocket::async_test]
 async fn fairing_attached_twice_ignites_and_protects() {
     let issuer = Issuer::start().await;
-    let rocket = maskinporten_tests::app(issuer.figment())
-        .attach(maskinporten_rocket::Maskinporten::fairing());
+    let rocket =
+        crate::support::app(issuer.figment()).attach(maskinporten_rocket::Maskinporten::fairing());
     let client = Client::tracked(rocket).await.expect("ignite");
     assert_eq!(
         client.get("/read").dispatch().await.status(),

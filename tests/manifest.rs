@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
+use crate::support::{app, client, READ, WRITE};
 use maskinporten_rocket::manifest::{check, exposes_yaml, Manifest};
 use maskinporten_rocket::routes::{scope_map, Protection};
 use maskinporten_rocket::testing::{bearer, Issuer};
-use maskinporten_tests::{app, client, READ, WRITE};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 

@@ -6,9 +6,9 @@
 //! current-thread runtime the test keeps; cases are tuned so the whole file
 //! runs in a few seconds in debug.
 
+use crate::support::{client, invalid_token, READ};
 use maskinporten_rocket::testing::{bearer, Issuer};
 use maskinporten_rocket::Scope;
-use maskinporten_tests::{client, invalid_token, READ};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::{Config, TestRunner};

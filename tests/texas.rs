@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::{assert_refused, client_with, invalid_token, READ, WRITE};
 use maskinporten_rocket::testing::{bearer, Issuer, Texas};
-use maskinporten_tests::{assert_refused, client_with, invalid_token, READ, WRITE};
 use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::json;

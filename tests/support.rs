@@ -1,5 +1,5 @@
-//! Shared by the end-to-end test targets: a small protected API and helpers
-//! that start it against the stand-in issuer of `maskinporten_rocket::testing`.
+//! Shared by the end-to-end suites: a small protected API and helpers that
+//! start it against the stand-in issuer of `maskinporten_rocket::testing`.
 
 use maskinporten_rocket::testing::Issuer;
 use maskinporten_rocket::{public, scopes, Claims, Maskinporten};
