@@ -1,41 +1,29 @@
 //! Attacks on a resource server that takes JWTs, one test per attack (RFC 8725
 //! §2–3, the OWASP JWT cheat sheet), each pinning the exact status and
-//! `WWW-Authenticate` the library answers with (SPEC §3, §5, §8).
+//! `WWW-Authenticate` the library answers with (RFC 6750 §3).
 //!
-//! Every forgery here is sent to a real app (`crate::support::app`) that
+//! Every forgery here is sent to a real app (`support::app`) that
 //! trusts a stand-in issuer on 127.0.0.1; "the right key" is that issuer's,
 //! "a stranger" is a key or a second issuer it does not publish.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use crate::support::{assert_refused, client, invalid_token, READ, WRITE};
+use crate::support::description::{
+    BAD_HEADER, BAD_SIGNATURE, EXPIRED, MALFORMED, NOT_YET_VALID, OTHER_ISSUER, UNKNOWN_KEY,
+};
+use crate::support::{
+    app, assert_refused, b64, base64url_neighbour, client, decoded, expect_insufficient_scope,
+    expect_invalid, expect_invalid_request, expect_ok, get, now, parts, BARE_CHALLENGE,
+    INVALID_REQUEST, READ, WRITE,
+};
 use maskinporten_rocket::testing::{bearer, Issuer, SigningKey};
 use rocket::fairing::AdHoc;
 use rocket::http::{Header, Status};
-use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::Shutdown;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const MALFORMED: &str = "The access token is malformed";
-const BAD_HEADER: &str = "The access token header is not accepted";
-const BAD_SIGNATURE: &str = "The access token signature is invalid";
-const UNKNOWN_KEY: &str = "The access token is signed with an unknown key";
-const EXPIRED: &str = "The access token expired";
-const NOT_YET_VALID: &str = "The access token is not valid yet";
-const OTHER_ISSUER: &str = "The access token is from another issuer";
-
-const INVALID_REQUEST: &str = "Bearer error=\"invalid_request\"";
-
 /// The header the stand-in issuer's tokens carry.
 const HEADER: &str = r#"{"alg":"RS256","kid":"key-1"}"#;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
 
 /// A claims object as raw JSON: the issuer's `iss`, a live `exp` and `iat`,
 /// then `members` as written (each starting with a comma).
@@ -53,91 +41,6 @@ fn raw_claims_with_read(issuer: &Issuer, members: &str) -> String {
     raw_claims(issuer, &format!(r#","scope":"{READ}"{members}"#))
 }
 
-const BASE64URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// base64url without padding (the test crate has no base64 of its own).
-fn b64(bytes: impl AsRef<[u8]>) -> String {
-    let bytes = bytes.as_ref();
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(char::from(
-                BASE64URL.as_bytes()[((n >> (18 - 6 * i)) & 63) as usize],
-            ));
-        }
-    }
-    out
-}
-
-/// The inverse of [`b64`], for the tests' own tokens.
-fn decode(segment: &str) -> Vec<u8> {
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in segment.chars() {
-        bits = ((bits << 6) | BASE64URL.find(c).expect("base64url") as u32) & 0xffff;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    out
-}
-
-/// The three parts of a compact JWS.
-fn parts(token: &str) -> [&str; 3] {
-    let mut it = token.split('.');
-    let parts = [(); 3].map(|()| it.next().expect("three parts"));
-    assert!(it.next().is_none(), "three parts");
-    parts
-}
-
-async fn get<'c>(client: &'c Client, token: &str) -> LocalResponse<'c> {
-    client.get("/read").header(bearer(token)).dispatch().await
-}
-
-/// Each token gets `status` with exactly `challenge`, and no echo of itself.
-async fn expect_refused(client: &Client, status: Status, challenge: &str, tokens: &[String]) {
-    for token in tokens {
-        assert_refused(get(client, token).await, status, Some(challenge), token).await;
-    }
-}
-
-/// Each token gets 401 `invalid_token` with this description.
-async fn expect_invalid(client: &Client, description: &str, tokens: &[String]) {
-    expect_refused(
-        client,
-        Status::Unauthorized,
-        &invalid_token(description),
-        tokens,
-    )
-    .await;
-}
-
-/// Each token gets 400 `invalid_request`: refused before it is parsed.
-async fn expect_invalid_request(client: &Client, tokens: &[String]) {
-    expect_refused(client, Status::BadRequest, INVALID_REQUEST, tokens).await;
-}
-
-/// Each token is valid but does not carry `READ`: 403 on `/read`.
-async fn expect_insufficient_scope(client: &Client, tokens: &[String]) {
-    let challenge = format!("Bearer error=\"insufficient_scope\", scope=\"{READ}\"");
-    expect_refused(client, Status::Forbidden, &challenge, tokens).await;
-}
-
-async fn expect_ok(client: &Client, tokens: &[String]) {
-    for token in tokens {
-        let response = get(client, token).await;
-        assert_eq!(response.status(), Status::Ok, "for token {token}");
-        assert_eq!(response.headers().get_one("WWW-Authenticate"), None);
-    }
-}
-
 // ---------------------------------------------------------------- alg none
 
 /// `alg` spelled some way of `none`: unsigned (empty signature), without the
@@ -147,8 +50,8 @@ async fn expect_alg_refused(alg: &str) {
     let client = client(&issuer).await;
     let builder = issuer.token().scope(READ);
     let unsigned = builder.unsigned_with_alg(alg);
-    expect_invalid(&client, BAD_SIGNATURE, std::slice::from_ref(&unsigned)).await;
-    expect_invalid(&client, MALFORMED, &[unsigned.trim_end_matches('.').into()]).await;
+    expect_invalid(&client, BAD_SIGNATURE, [&unsigned]).await;
+    expect_invalid(&client, MALFORMED, [unsigned.trim_end_matches('.')]).await;
     let signed_by_the_issuer = builder.clone().header("alg", json!(alg)).sign();
     let junk_signature = format!("{unsigned}{}", b64([0u8; 256]));
     expect_invalid(&client, BAD_HEADER, &[signed_by_the_issuer, junk_signature]).await;
@@ -725,7 +628,7 @@ async fn duplicate_member_inside_a_claim_takes_the_last_never_the_first() {
         r#","consumer":{"authority":"iso6523-actorid-upis","ID":"0192:111111111","ID":"0192:222222222"}"#,
     );
     let token = issuer.token().sign_raw(HEADER, &claims);
-    let response = get(&client, &token).await;
+    let response = get(&client, "/read", &token).await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(
         response.into_string().await.as_deref(),
@@ -1113,7 +1016,7 @@ async fn deeply_nested_json_is_malformed_not_a_stack_overflow() {
     expect_invalid(&client, MALFORMED, &tokens).await;
 }
 
-/// Launches [`crate::support::app`] on a real port of 127.0.0.1, so that
+/// Launches [`app`] on a real port of 127.0.0.1, so that
 /// requests go through hyper's limits, not only the local client's.
 async fn serve(issuer: &Issuer) -> (u16, Shutdown) {
     let figment = issuer
@@ -1122,7 +1025,7 @@ async fn serve(issuer: &Issuer) -> (u16, Shutdown) {
         .merge(("port", 0))
         .merge(("shutdown.ctrlc", false));
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let rocket = crate::support::app(figment)
+    let rocket = app(figment)
         .attach(AdHoc::on_liftoff("port", move |rocket| {
             Box::pin(async move {
                 let _ = tx.send(rocket.config().port);
@@ -1318,9 +1221,8 @@ async fn empty_segments_are_refused() {
 fn with_non_canonical_last_char(segment: &str) -> String {
     assert_ne!(segment.len() % 4, 0, "a segment with unused bits");
     let last = segment.chars().last().expect("non-empty");
-    let value = BASE64URL.find(last).expect("base64url");
-    let flipped = BASE64URL.as_bytes()[value ^ 1];
-    format!("{}{}", &segment[..segment.len() - 1], char::from(flipped))
+    let flipped = base64url_neighbour(last).expect("base64url");
+    format!("{}{}", &segment[..segment.len() - 1], flipped)
 }
 
 #[rocket::async_test]
@@ -1334,7 +1236,7 @@ async fn non_canonical_base64_trailing_bits_are_refused() {
         claims.insert(1, ' ');
     }
     let token = issuer.token().sign_raw(HEADER, &claims);
-    expect_ok(&client, std::slice::from_ref(&token)).await;
+    expect_ok(&client, [&token]).await;
     let [header, payload, signature] = parts(&token);
     // The header is decoded before the signature is checked.
     expect_invalid(
@@ -1526,13 +1428,13 @@ async fn resigned_token_does_not_ride_on_a_cached_verdict() {
     let issuer = Issuer::start().await;
     let client = client(&issuer).await;
     let token = issuer.token().scope(READ).sign();
-    expect_ok(&client, std::slice::from_ref(&token)).await;
+    expect_ok(&client, [&token]).await;
     let [header, payload, _] = parts(&token);
     let stranger = SigningKey::generate("key-1");
-    let forged = issuer.token().signing_key(stranger).sign_raw(
-        &String::from_utf8(decode(header)).unwrap(),
-        &String::from_utf8(decode(payload)).unwrap(),
-    );
+    let forged = issuer
+        .token()
+        .signing_key(stranger)
+        .sign_raw(&decoded(header), &decoded(payload));
     assert_eq!(
         &forged[..forged.rfind('.').unwrap()],
         &token[..token.rfind('.').unwrap()]
@@ -1632,6 +1534,6 @@ async fn bearer_token_smuggled_after_another_scheme_is_not_taken() {
             .header(Header::new("Authorization", value))
             .dispatch()
             .await;
-        assert_refused(response, Status::Unauthorized, Some("Bearer"), &token).await;
+        assert_refused(response, Status::Unauthorized, Some(BARE_CHALLENGE), &token).await;
     }
 }

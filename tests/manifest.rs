@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
-use crate::support::{app, client, READ, WRITE};
+use crate::support::description::CONSUMER_NOT_ALLOWED;
+use crate::support::{app, assert_ignite_fails, client, get, insufficient_scope, READ, WRITE};
 use maskinporten_rocket::manifest::{check, exposes_yaml, Manifest};
 use maskinporten_rocket::routes::{scope_map, Protection};
-use maskinporten_rocket::testing::{bearer, Issuer};
+use maskinporten_rocket::testing::Issuer;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 
@@ -74,13 +75,11 @@ async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
     let map = scope_map(&rocket);
     let open = map.iter().find(|r| r.uri == "/open-read").expect("mounted");
     assert_eq!(open.protection, Protection::Unmarked);
-    match Client::tracked(rocket).await {
-        Ok(_) => panic!("deny-by-default trusted the protected handler's mark"),
-        Err(e) => assert!(
-            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{e}"
-        ),
-    }
+    assert_ignite_fails(
+        rocket,
+        "though deny-by-default should not trust the protected handler's mark",
+    )
+    .await;
 }
 
 #[test]
@@ -173,11 +172,7 @@ async fn consumer_allow_list_passes_listed_organisations() {
     let issuer = Issuer::start().await;
     let client = client(&issuer).await;
     let token = issuer.token().scope(READ).consumer("222222222").sign();
-    let response = client
-        .get("/restricted")
-        .header(bearer(&token))
-        .dispatch()
-        .await;
+    let response = get(&client, "/restricted", &token).await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.into_string().await.as_deref(), Some("222222222"));
 }
@@ -187,17 +182,13 @@ async fn consumer_outside_the_allow_list_is_forbidden() {
     let issuer = Issuer::start().await;
     let client = client(&issuer).await;
     let expected = format!(
-        "Bearer error=\"insufficient_scope\", error_description=\"The consumer organisation is not allowed\", scope=\"{READ}\""
+        "Bearer error=\"insufficient_scope\", error_description=\"{CONSUMER_NOT_ALLOWED}\", scope=\"{READ}\""
     );
     for token in [
         issuer.token().scope(READ).consumer("333333333").sign(),
         issuer.token().scope(READ).without_claim("consumer").sign(),
     ] {
-        let response = client
-            .get("/restricted")
-            .header(bearer(&token))
-            .dispatch()
-            .await;
+        let response = get(&client, "/restricted", &token).await;
         assert_eq!(response.status(), Status::Forbidden);
         assert_eq!(
             response.headers().get_one("WWW-Authenticate"),
@@ -206,12 +197,8 @@ async fn consumer_outside_the_allow_list_is_forbidden() {
     }
     // The scope is checked first: a listed consumer without it gets the plain 403.
     let token = issuer.token().scope(WRITE).consumer("111111111").sign();
-    let response = client
-        .get("/restricted")
-        .header(bearer(&token))
-        .dispatch()
-        .await;
-    let plain = format!("Bearer error=\"insufficient_scope\", scope=\"{READ}\"");
+    let response = get(&client, "/restricted", &token).await;
+    let plain = insufficient_scope(READ);
     assert_eq!(
         response.headers().get_one("WWW-Authenticate"),
         Some(plain.as_str())
@@ -224,13 +211,7 @@ async fn deny_by_default_fails_ignite_on_an_unmarked_route() {
     let figment = issuer
         .figment()
         .merge(("maskinporten.deny_unmarked_routes", true));
-    match Client::tracked(app(figment)).await {
-        Ok(_) => panic!("ignite succeeded with /whoami unmarked"),
-        Err(e) => assert!(
-            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{e}"
-        ),
-    }
+    assert_ignite_fails(app(figment), "with /whoami unmarked").await;
 }
 
 #[rocket::async_test]
@@ -274,12 +255,6 @@ async fn manifest_check_at_ignite_fails_on_a_mismatch_and_passes_on_a_match() {
             .merge(("maskinporten.check_manifest", true))
             .merge(("maskinporten.manifest", path.display().to_string()))
     };
-    match Client::tracked(app(with(&bad))).await {
-        Ok(_) => panic!("ignite succeeded with a manifest missing afp.write"),
-        Err(e) => assert!(
-            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{e}"
-        ),
-    }
+    assert_ignite_fails(app(with(&bad)), "with a manifest missing afp.write").await;
     assert!(Client::tracked(app(with(&good))).await.is_ok());
 }
