@@ -313,7 +313,8 @@ async fn all_kid_attacks_together_cost_at_most_one_jwks_fetch() {
     kids.extend(look_alike_kids());
     kids.push(json!("https://attacker.example/jwks"));
     kids.push(json!("k".repeat(8 * 1024)));
-    kids.extend((0..20).map(|i| json!(format!("random-{i}"))));
+    // Fifty plain unknown kids, as a storm of rotated-looking tokens has.
+    kids.extend((0..50).map(|i| json!(format!("random-{i}"))));
     expect_unknown_kids(&kids).await;
 }
 
@@ -338,6 +339,11 @@ async fn jku_header_is_refused_and_never_fetched() {
         base.clone().kid("key-1").sign(),
         base.clone()
             .header("jku", json!(attacker.well_known_url()))
+            .sign(),
+        // Even the issuer's own JWKS URL is not taken from the header.
+        base.clone()
+            .kid("key-1")
+            .header("jku", json!(issuer.jwks_uri()))
             .sign(),
         issuer
             .token()
@@ -369,6 +375,10 @@ async fn x5u_header_is_refused_and_never_fetched() {
             .sign(),
         base.clone()
             .header("x5u", json!(attacker.well_known_url()))
+            .kid("key-1")
+            .sign(),
+        base.clone()
+            .header("x5u", json!(issuer.jwks_uri()))
             .kid("key-1")
             .sign(),
     ];
@@ -450,12 +460,19 @@ async fn key_material_headers_are_refused_whatever_their_value() {
 // ------------------------------------------------------------------ crit
 
 #[rocket::async_test]
-async fn crit_naming_an_absent_parameter_is_refused() {
+async fn crit_naming_a_parameter_is_refused_whether_present_or_absent() {
+    // RFC 7515 §4.1.11: the library understands no extension, so any
+    // `crit` entry is one it must refuse.
     let issuer = Issuer::start().await;
     let client = client(&issuer).await;
     let builder = issuer.token().scope(READ);
     let tokens = [
         builder.clone().header("crit", json!(["exp"])).sign(),
+        builder
+            .clone()
+            .header("crit", json!(["exp"]))
+            .header("exp", json!(1))
+            .sign(),
         builder
             .clone()
             .header("crit", json!(["http://example.com/must-understand"]))
@@ -876,6 +893,7 @@ async fn scope_of_the_wrong_type_is_malformed() {
         json!(null),
         json!(true),
         json!({ READ: true }),
+        json!([READ]),
         json!([READ, WRITE]),
     ]
     .into_iter()
@@ -1463,6 +1481,8 @@ async fn right_key_other_issuer_is_another_issuer() {
         format!("https://attacker.example/?{ours}"),
         ours.replacen("127.0.0.1", "127.0.0.1.attacker.example", 1),
         ours.replacen("127.0.0.1", "localhost", 1),
+        ours.trim_end_matches('/').to_owned(),
+        "https://maskinporten.no/".to_owned(),
         String::new(),
     ]
     .map(|iss| issuer.token().scope(READ).issuer(&iss).sign());
@@ -1472,12 +1492,19 @@ async fn right_key_other_issuer_is_another_issuer() {
 #[rocket::async_test]
 async fn another_issuers_token_under_the_known_kid_fails_the_signature() {
     // A second stand-in Maskinporten, with its own `key-1`, mints a token
-    // naming our issuer.
+    // naming our issuer; so does a lone key of the attacker's, named `key-1`.
     let issuer = Issuer::start().await;
     let attacker = Issuer::start().await;
     let client = client(&issuer).await;
-    let token = attacker.token().scope(READ).issuer(issuer.issuer()).sign();
-    expect_invalid(&client, BAD_SIGNATURE, &[token]).await;
+    let tokens = [
+        attacker.token().scope(READ).issuer(issuer.issuer()).sign(),
+        issuer
+            .token()
+            .scope(READ)
+            .signing_key(SigningKey::generate("key-1"))
+            .sign(),
+    ];
+    expect_invalid(&client, BAD_SIGNATURE, &tokens).await;
     assert_eq!(attacker.jwks_requests(), 0);
 }
 
