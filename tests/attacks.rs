@@ -11,8 +11,8 @@ use crate::support::description::{
 };
 use crate::support::{
     app, assert_refused, b64, base64url_neighbour, client, decoded, expect_insufficient_scope,
-    expect_invalid, expect_invalid_request, expect_ok, get, now, parts, BARE_CHALLENGE,
-    INVALID_REQUEST, READ, WRITE,
+    expect_invalid, expect_invalid_request, expect_ok, get, get_with_authorization, now, parts,
+    start, BARE_CHALLENGE, INVALID_REQUEST, READ, WRITE,
 };
 use maskinporten_rocket::testing::{bearer, Issuer, SigningKey};
 use rocket::fairing::AdHoc;
@@ -21,6 +21,20 @@ use rocket::Shutdown;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// One token per value of the header parameter `name`, each signed by the
+/// issuer's right key and carrying the scope `/read` requires.
+fn with_header<V: Into<Value>>(
+    issuer: &Issuer,
+    name: &str,
+    values: impl IntoIterator<Item = V>,
+) -> Vec<String> {
+    let builder = issuer.token().scope(READ);
+    values
+        .into_iter()
+        .map(|value| builder.clone().header(name, value.into()).sign())
+        .collect()
+}
 
 /// The header the stand-in issuer's tokens carry.
 const HEADER: &str = r#"{"alg":"RS256","kid":"key-1"}"#;
@@ -46,8 +60,7 @@ fn raw_claims_with_read(issuer: &Issuer, members: &str) -> String {
 /// `alg` spelled some way of `none`: unsigned (empty signature), without the
 /// trailing dot, with a junk signature, and on a token the issuer really signed.
 async fn expect_alg_refused(alg: &str) {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token().scope(READ);
     let unsigned = builder.unsigned_with_alg(alg);
     expect_invalid(&client, BAD_SIGNATURE, [&unsigned]).await;
@@ -91,8 +104,7 @@ async fn alg_near_rs256_is_refused() {
 
 #[rocket::async_test]
 async fn missing_alg_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let claims = raw_claims_with_read(&issuer, "");
     let tokens = [
@@ -104,28 +116,22 @@ async fn missing_alg_is_malformed() {
 
 #[rocket::async_test]
 async fn alg_of_the_wrong_type_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
-    let builder = issuer.token().scope(READ);
-    let tokens: Vec<String> = [
+    let (issuer, client) = start().await;
+    let algs = [
         json!(null),
         json!(256),
         json!(true),
         json!(["RS256"]),
         json!({ "name": "RS256" }),
-    ]
-    .into_iter()
-    .map(|alg| builder.clone().header("alg", alg).sign())
-    .collect();
-    expect_invalid(&client, MALFORMED, &tokens).await;
+    ];
+    expect_invalid(&client, MALFORMED, with_header(&issuer, "alg", algs)).await;
 }
 
 // ------------------------------------------------------ algorithm confusion
 
 #[rocket::async_test]
 async fn hmac_keyed_with_the_public_key_pem_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token().scope(READ);
     // HS256 with a real MAC under the issuer's public key (as PEM).
     let hs256 = builder.sign_hs256_with_public_key();
@@ -140,8 +146,7 @@ async fn hmac_keyed_with_the_public_key_pem_is_refused() {
 
 #[rocket::async_test]
 async fn hmac_without_a_kid_is_an_unknown_key_and_costs_no_fetch() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let before = issuer.jwks_requests();
     let token = issuer
         .token()
@@ -153,23 +158,17 @@ async fn hmac_without_a_kid_is_an_unknown_key_and_costs_no_fetch() {
 
 #[rocket::async_test]
 async fn rs256_token_relabelled_as_another_algorithm_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
-    let builder = issuer.token().scope(READ);
-    let tokens: Vec<String> = [
+    let (issuer, client) = start().await;
+    let algs = [
         "PS256", "PS384", "PS512", "RS384", "RS512", "ES256", "ES384", "EdDSA",
-    ]
-    .into_iter()
-    .map(|alg| builder.clone().header("alg", json!(alg)).sign())
-    .collect();
-    expect_invalid(&client, BAD_HEADER, &tokens).await;
+    ];
+    expect_invalid(&client, BAD_HEADER, with_header(&issuer, "alg", algs)).await;
 }
 
 #[rocket::async_test]
 async fn es256_psychic_signature_is_refused() {
     // CVE-2022-21449: an ECDSA signature (r, s) = (0, 0) passed some verifiers.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let unsigned = issuer.token().scope(READ).unsigned_with_alg("ES256");
     let token = format!("{unsigned}{}", b64([0u8; 64]));
     expect_invalid(&client, BAD_HEADER, &[token]).await;
@@ -177,21 +176,12 @@ async fn es256_psychic_signature_is_refused() {
 
 // ------------------------------------------------------------------- kid
 
-/// Signs one token per `kid` (a JSON value) with the issuer's right key.
-fn tokens_under_kids(issuer: &Issuer, kids: &[Value]) -> Vec<String> {
-    let builder = issuer.token().scope(READ);
-    kids.iter()
-        .map(|kid| builder.clone().header("kid", kid.clone()).sign())
-        .collect()
-}
-
 /// Each `kid` is an unknown key, and all of them together set off at most
 /// one JWKS fetch (the refresh cooldown is 30 s).
 async fn expect_unknown_kids(kids: &[Value]) {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let before = issuer.jwks_requests();
-    let tokens = tokens_under_kids(&issuer, kids);
+    let tokens = with_header(&issuer, "kid", kids.iter().cloned());
     expect_invalid(&client, UNKNOWN_KEY, &tokens).await;
     let fetches = issuer.jwks_requests() - before;
     assert!(
@@ -285,20 +275,16 @@ async fn kid_url_is_an_unknown_key_and_is_never_fetched() {
 
 #[rocket::async_test]
 async fn kid_of_the_wrong_type_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let before = issuer.jwks_requests();
-    let tokens = tokens_under_kids(
-        &issuer,
-        &[
-            json!(1),
-            json!(["key-1"]),
-            json!(null),
-            json!({ "kid": "key-1" }),
-            json!(true),
-        ],
-    );
-    expect_invalid(&client, MALFORMED, &tokens).await;
+    let kids = [
+        json!(1),
+        json!(["key-1"]),
+        json!(null),
+        json!({ "kid": "key-1" }),
+        json!(true),
+    ];
+    expect_invalid(&client, MALFORMED, with_header(&issuer, "kid", kids)).await;
     assert_eq!(
         issuer.jwks_requests(),
         before,
@@ -394,8 +380,7 @@ async fn x5u_header_is_refused_and_never_fetched() {
 
 #[rocket::async_test]
 async fn embedded_jwk_of_the_attackers_key_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let before = issuer.jwks_requests();
     let own = SigningKey::generate("attacker-key");
     let under_own_kid = issuer
@@ -425,8 +410,7 @@ async fn embedded_jwk_of_the_attackers_key_is_refused() {
 
 #[rocket::async_test]
 async fn x5c_certificate_chain_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let own = SigningKey::generate("attacker-key");
     // What the chain holds does not matter: its presence is refused.
     let chain = json!([b64(b"a self-signed certificate for the attacker's key")]);
@@ -445,8 +429,7 @@ async fn x5c_certificate_chain_is_refused() {
 
 #[rocket::async_test]
 async fn key_material_headers_are_refused_whatever_their_value() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token().scope(READ);
     let mut tokens = Vec::new();
     for name in ["jwk", "jku", "x5u", "x5c"] {
@@ -463,8 +446,7 @@ async fn key_material_headers_are_refused_whatever_their_value() {
 async fn crit_naming_a_parameter_is_refused_whether_present_or_absent() {
     // RFC 7515 §4.1.11: the library understands no extension, so any
     // `crit` entry is one it must refuse.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token().scope(READ);
     let tokens = [
         builder.clone().header("crit", json!(["exp"])).sign(),
@@ -485,8 +467,7 @@ async fn crit_naming_a_parameter_is_refused_whether_present_or_absent() {
 async fn crit_b64_false_unencoded_payload_is_refused() {
     // RFC 7797: `b64: false` changes what the signature covers; a recipient
     // that does not know it must refuse, which `crit` makes explicit.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token().scope(READ);
     let tokens = [
         builder
@@ -506,30 +487,23 @@ async fn crit_b64_false_unencoded_payload_is_refused() {
 #[rocket::async_test]
 async fn empty_crit_array_is_refused() {
     // RFC 7515 §4.1.11: producers must not send `[]`.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).header("crit", json!([])).sign();
     expect_invalid(&client, BAD_HEADER, &[token]).await;
 }
 
 #[rocket::async_test]
 async fn crit_of_the_wrong_type_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
-    let builder = issuer.token().scope(READ);
-    let tokens: Vec<String> = [json!("exp"), json!(null), json!(1), json!({"exp": 1})]
-        .into_iter()
-        .map(|crit| builder.clone().header("crit", crit).sign())
-        .collect();
-    expect_invalid(&client, BAD_HEADER, &tokens).await;
+    let (issuer, client) = start().await;
+    let crits = [json!("exp"), json!(null), json!(1), json!({"exp": 1})];
+    expect_invalid(&client, BAD_HEADER, with_header(&issuer, "crit", crits)).await;
 }
 
 // ------------------------------------------------------ duplicate members
 
 #[rocket::async_test]
 async fn duplicate_alg_in_the_header_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let claims = raw_claims_with_read(&issuer, "");
     let tokens = [
@@ -543,8 +517,7 @@ async fn duplicate_alg_in_the_header_is_malformed() {
 
 #[rocket::async_test]
 async fn duplicate_kid_in_the_header_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let claims = raw_claims_with_read(&issuer, "");
     let tokens = [
@@ -556,8 +529,7 @@ async fn duplicate_kid_in_the_header_is_malformed() {
 
 #[rocket::async_test]
 async fn duplicate_iss_claim_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let (ours, theirs) = (issuer.issuer(), "https://attacker.example/");
     let exp = now() + 120;
@@ -576,8 +548,7 @@ async fn duplicate_iss_claim_is_malformed() {
 
 #[rocket::async_test]
 async fn duplicate_scope_claim_is_malformed_whichever_comes_first() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let tokens = [
         builder.sign_raw(
@@ -598,8 +569,7 @@ async fn duplicate_scope_claim_is_malformed_whichever_comes_first() {
 
 #[rocket::async_test]
 async fn duplicate_exp_claim_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let (past, future) = (now() - 3600, now() + 3600);
     let iss = issuer.issuer();
@@ -619,8 +589,7 @@ async fn duplicate_exp_claim_is_malformed() {
 #[rocket::async_test]
 async fn duplicate_claim_name_hidden_by_an_escape_is_malformed() {
     // `sc\u006fpe` is `scope` once decoded: a check on the raw text misses it.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let claims = raw_claims(
         &issuer,
@@ -638,8 +607,7 @@ async fn duplicate_claim_name_hidden_by_an_escape_is_malformed() {
 async fn duplicate_member_inside_a_claim_takes_the_last_never_the_first() {
     // RFC 7519 §4 allows rejecting or taking the lexically last member; the
     // top level is rejected (above), inside a claim's object the last wins.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let claims = raw_claims_with_read(
         &issuer,
         r#","consumer":{"authority":"iso6523-actorid-upis","ID":"0192:111111111","ID":"0192:222222222"}"#,
@@ -658,34 +626,23 @@ async fn duplicate_member_inside_a_claim_takes_the_last_never_the_first() {
 
 #[rocket::async_test]
 async fn nested_jwt_content_type_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
-    let builder = issuer.token().scope(READ);
-    let tokens: Vec<String> = ["JWT", "jwt", "Jwt"]
-        .into_iter()
-        .map(|cty| builder.clone().header("cty", json!(cty)).sign())
-        .collect();
-    expect_invalid(&client, BAD_HEADER, &tokens).await;
+    let (issuer, client) = start().await;
+    let ctys = ["JWT", "jwt", "Jwt"];
+    expect_invalid(&client, BAD_HEADER, with_header(&issuer, "cty", ctys)).await;
 }
 
 /// RFC 7515 §4.1.10: a `cty` without a `/` means `application/<cty>`, so
 /// `application/jwt` is the same content type as `JWT` and is refused too.
 #[rocket::async_test]
 async fn nested_jwt_content_type_with_the_application_prefix_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
-    let builder = issuer.token().scope(READ);
-    let tokens: Vec<String> = ["application/jwt", "application/JWT", "APPLICATION/JWT"]
-        .into_iter()
-        .map(|cty| builder.clone().header("cty", json!(cty)).sign())
-        .collect();
-    expect_invalid(&client, BAD_HEADER, &tokens).await;
+    let (issuer, client) = start().await;
+    let ctys = ["application/jwt", "application/JWT", "APPLICATION/JWT"];
+    expect_invalid(&client, BAD_HEADER, with_header(&issuer, "cty", ctys)).await;
 }
 
 #[rocket::async_test]
 async fn jws_whose_payload_is_another_jwt_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let inner = issuer.token().scope(READ).sign();
     let builder = issuer.token();
     let tokens = [
@@ -700,8 +657,7 @@ async fn jws_whose_payload_is_another_jwt_is_malformed() {
 // -------------------------------------------------- claims of odd types
 
 async fn expect_claims_invalid(description: &str, members: &[&str]) {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let iss = issuer.issuer();
     let tokens: Vec<String> = members
@@ -822,8 +778,7 @@ async fn huge_exp_neither_overflows_nor_panics() {
     // A far-future `exp` signed by the issuer is the issuer's choice; what
     // matters is that the arithmetic saturates instead of wrapping into the
     // past or panicking.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens: Vec<String> = [
         r#""exp":18446744073709551615"#,
         r#""exp":9223372036854775807"#,
@@ -860,8 +815,7 @@ async fn huge_nbf_or_iat_is_not_valid_yet() {
 
 #[rocket::async_test]
 async fn iss_of_the_wrong_type_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let iss = issuer.issuer();
     let exp = now() + 120;
     let tokens: Vec<String> = [
@@ -886,8 +840,7 @@ async fn iss_of_the_wrong_type_is_malformed() {
 
 #[rocket::async_test]
 async fn scope_of_the_wrong_type_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens: Vec<String> = [
         json!(1),
         json!(null),
@@ -904,8 +857,7 @@ async fn scope_of_the_wrong_type_is_malformed() {
 
 #[rocket::async_test]
 async fn claims_that_are_not_an_object_are_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let object = raw_claims_with_read(&issuer, "");
     let tokens: Vec<String> = [
@@ -924,8 +876,7 @@ async fn claims_that_are_not_an_object_are_malformed() {
 
 #[rocket::async_test]
 async fn header_that_is_not_an_object_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let claims = raw_claims_with_read(&issuer, "");
     let tokens: Vec<String> = [
@@ -943,8 +894,7 @@ async fn header_that_is_not_an_object_is_malformed() {
 
 #[rocket::async_test]
 async fn invalid_utf8_and_lone_surrogates_are_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let claims = raw_claims_with_read(&issuer, "");
     // Invalid UTF-8 in the header: built by hand, the builder takes &str.
@@ -966,8 +916,7 @@ async fn invalid_utf8_and_lone_surrogates_are_malformed() {
 
 #[rocket::async_test]
 async fn token_over_16_kib_is_an_invalid_request() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let big = issuer
         .token()
         .scope(READ)
@@ -979,8 +928,7 @@ async fn token_over_16_kib_is_an_invalid_request() {
 
 #[rocket::async_test]
 async fn megabyte_authorization_header_is_an_invalid_request() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let huge = format!("{token}{}", "A".repeat(1024 * 1024));
     let huge_header = format!(
@@ -996,8 +944,7 @@ async fn megabyte_authorization_header_is_an_invalid_request() {
 
 #[rocket::async_test]
 async fn oversized_claims_within_the_size_limit_are_harmless() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     // About 11 KiB of token: one big claim, and a scope claim of 400 items
     // with the required one last.
     let padded = issuer
@@ -1016,8 +963,7 @@ async fn oversized_claims_within_the_size_limit_are_harmless() {
 
 #[rocket::async_test]
 async fn deeply_nested_json_is_malformed_not_a_stack_overflow() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let builder = issuer.token();
     let depth = 5000;
     let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
@@ -1110,8 +1056,7 @@ async fn oversized_authorization_header_over_tcp_is_refused_and_the_server_lives
 
 #[rocket::async_test]
 async fn standard_base64_alphabet_is_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     // Sign until the signature holds a character that differs between the
     // two alphabets (nearly always the first time).
     let token = (0..20)
@@ -1130,8 +1075,7 @@ async fn standard_base64_alphabet_is_malformed() {
 
 #[rocket::async_test]
 async fn base64_padding_is_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let [header, payload, signature] = parts(&token);
     // Trailing `=` is allowed by RFC 6750's b64token, so the token parser
@@ -1154,8 +1098,7 @@ async fn base64_padding_is_refused() {
 
 #[rocket::async_test]
 async fn whitespace_inside_the_token_is_an_invalid_request() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let [header, payload, signature] = parts(&token);
     let tokens = [
@@ -1173,8 +1116,7 @@ async fn whitespace_inside_the_token_is_an_invalid_request() {
 
 #[rocket::async_test]
 async fn non_ascii_characters_are_an_invalid_request() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let [header, payload, signature] = parts(&token);
     let tokens = [
@@ -1188,8 +1130,7 @@ async fn non_ascii_characters_are_an_invalid_request() {
 
 #[rocket::async_test]
 async fn jwe_shaped_tokens_are_malformed() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let [header, payload, signature] = parts(&token);
     let jwe_header = b64(r#"{"alg":"RSA-OAEP","enc":"A256GCM","kid":"key-1"}"#);
@@ -1205,8 +1146,7 @@ async fn jwe_shaped_tokens_are_malformed() {
 
 #[rocket::async_test]
 async fn empty_segments_are_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let [header, payload, signature] = parts(&token);
     expect_invalid(
@@ -1245,8 +1185,7 @@ fn with_non_canonical_last_char(segment: &str) -> String {
 
 #[rocket::async_test]
 async fn non_canonical_base64_trailing_bits_are_refused() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     // A header of 29 bytes and a payload whose length is not a multiple of
     // 3, so each segment has unused bits (the signature, 256 bytes, has 4).
     let mut claims = raw_claims_with_read(&issuer, "");
@@ -1289,8 +1228,7 @@ async fn non_canonical_base64_trailing_bits_are_refused() {
 
 #[rocket::async_test]
 async fn cyrillic_letters_in_the_scope_are_insufficient_scope() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens = [
         READ.replacen('a', "а", 1),               // nаv
         READ.replace("helse", "hеlse"),           // Cyrillic е
@@ -1306,8 +1244,7 @@ async fn cyrillic_letters_in_the_scope_are_insufficient_scope() {
 
 #[rocket::async_test]
 async fn fullwidth_punctuation_in_the_scope_is_insufficient_scope() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens = [
         READ.replacen(':', "：", 1),       // fullwidth colon
         READ.replacen('/', "／", 1),       // fullwidth solidus
@@ -1320,8 +1257,7 @@ async fn fullwidth_punctuation_in_the_scope_is_insufficient_scope() {
 
 #[rocket::async_test]
 async fn invisible_characters_around_the_scope_are_insufficient_scope() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens = [
         format!("{READ}\u{200b}"),          // zero-width space
         format!("\u{feff}{READ}"),          // byte-order mark
@@ -1335,8 +1271,7 @@ async fn invisible_characters_around_the_scope_are_insufficient_scope() {
 
 #[rocket::async_test]
 async fn other_whitespace_is_not_a_scope_separator() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens = [
         format!("{READ}\u{a0}"),          // no-break space after it
         format!("{WRITE}\t{READ}"),       // tab between
@@ -1354,8 +1289,7 @@ async fn ascii_spaces_around_the_scope_only_separate_items() {
     // RFC 6749 §3.3 separates scopes by single spaces; a space before or
     // after, or two in a row, make empty items, which match no required
     // scope and hide none. The items themselves still match byte for byte.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens = [
         format!("{READ} "),
         format!(" {READ}"),
@@ -1367,8 +1301,7 @@ async fn ascii_spaces_around_the_scope_only_separate_items() {
 
 #[rocket::async_test]
 async fn scope_outside_the_scope_claim_is_ignored() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let tokens = [
         issuer.token().header("scope", json!(READ)).sign(),
         issuer.token().claim("scp", json!(READ)).sign(),
@@ -1384,8 +1317,7 @@ async fn scope_outside_the_scope_claim_is_ignored() {
 
 #[rocket::async_test]
 async fn truncated_signature_is_invalid() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let [header, payload, signature] = parts(&token);
     let tokens: Vec<String> = [1, 2, 3, 4, 171, 341]
@@ -1397,8 +1329,7 @@ async fn truncated_signature_is_invalid() {
 
 #[rocket::async_test]
 async fn extended_signature_is_invalid() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let tokens: Vec<String> = ["A", "AA", "AAA", "AAAA"]
         .iter()
@@ -1409,8 +1340,7 @@ async fn extended_signature_is_invalid() {
 
 #[rocket::async_test]
 async fn zero_signature_is_invalid() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let unsigned = issuer.token().scope(READ).unsigned_with_alg("RS256");
     let tokens = [
         format!("{unsigned}{}", b64([0u8; 256])),
@@ -1423,8 +1353,7 @@ async fn zero_signature_is_invalid() {
 
 #[rocket::async_test]
 async fn signature_from_another_token_is_invalid() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let wanted = issuer.token().scope(READ).sign();
     let other = issuer.token().scope(WRITE).sign();
     let [header, payload, signature] = parts(&wanted);
@@ -1443,8 +1372,7 @@ async fn signature_from_another_token_is_invalid() {
 async fn resigned_token_does_not_ride_on_a_cached_verdict() {
     // The verdict cache is keyed by the whole token: a valid token once seen
     // does not vouch for the same header and payload under another signature.
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     expect_ok(&client, [&token]).await;
     let [header, payload, _] = parts(&token);
@@ -1465,8 +1393,7 @@ async fn resigned_token_does_not_ride_on_a_cached_verdict() {
 
 #[rocket::async_test]
 async fn right_key_other_issuer_is_another_issuer() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let ours = issuer.issuer();
     let tokens = [
         ours.to_uppercase(),
@@ -1510,8 +1437,7 @@ async fn another_issuers_token_under_the_known_kid_fails_the_signature() {
 
 #[rocket::async_test]
 async fn stranger_key_under_its_own_kid_is_an_unknown_key() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let stranger = SigningKey::generate("stranger");
     let token = issuer
         .token()
@@ -1526,8 +1452,7 @@ async fn stranger_key_under_its_own_kid_is_an_unknown_key() {
 
 #[rocket::async_test]
 async fn two_authorization_headers_are_an_invalid_request() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     for second in [
         format!("Bearer {token}"),
@@ -1546,8 +1471,7 @@ async fn two_authorization_headers_are_an_invalid_request() {
 
 #[rocket::async_test]
 async fn bearer_token_smuggled_after_another_scheme_is_not_taken() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     for value in [
         format!("Basic dXNlcjpwYXNz, Bearer {token}"),
@@ -1556,11 +1480,7 @@ async fn bearer_token_smuggled_after_another_scheme_is_not_taken() {
         format!("Token {token}"),
         format!("DPoP {token}"),
     ] {
-        let response = client
-            .get("/read")
-            .header(Header::new("Authorization", value))
-            .dispatch()
-            .await;
+        let response = get_with_authorization(&client, value).await;
         assert_refused(response, Status::Unauthorized, Some(BARE_CHALLENGE), &token).await;
     }
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    app, assert_ignite_fails, assert_unavailable, client, client_with, get, READ,
+    app, assert_ignite_fails, assert_unavailable, client, client_with, expect_ok, get, start, READ,
 };
 use futures::future::join_all;
 use maskinporten_rocket::testing::Issuer;
@@ -31,8 +31,7 @@ async fn wait_until_ready(client: &Client, limit: Duration) {
 
 #[rocket::async_test]
 async fn concurrent_requests_under_a_rotated_key_share_one_fetch() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let before = issuer.jwks_requests();
     issuer.rotate("key-2");
     let tokens: Vec<String> = (0..32).map(|_| issuer.token().scope(READ).sign()).collect();
@@ -48,8 +47,7 @@ async fn concurrent_requests_under_a_rotated_key_share_one_fetch() {
 
 #[rocket::async_test]
 async fn known_kid_does_not_wait_for_a_stalled_refresh() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let known = issuer.token().scope(READ).sign();
     let unknown = issuer.token().scope(READ).kid("rotated-elsewhere").sign();
     issuer.stall(Duration::from_secs(3));
@@ -103,14 +101,13 @@ async fn failing_jwks_keeps_the_cached_keys() {
         );
         // A fresh token under the cached key still verifies.
         let known = issuer.token().scope(READ).sign();
-        assert_eq!(get(&client, "/read", &known).await.status(), Status::Ok);
+        expect_ok(&client, [&known]).await;
     }
 }
 
 #[rocket::async_test]
 async fn rotated_key_during_an_issuer_outage_is_503_not_401() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     issuer.rotate("key-2");
     issuer.fail_with(500);
     let token = issuer.token().scope(READ).sign();
@@ -139,7 +136,7 @@ async fn issuer_down_at_start_gives_503_then_200_without_restart() {
 
     issuer.recover();
     wait_until_ready(&client, Duration::from_secs(10)).await;
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -169,21 +166,20 @@ async fn keys_are_refreshed_in_the_background() {
     // The new key arrived before any token under it: no on-demand fetch.
     let fetched = issuer.jwks_requests();
     let token = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
     assert_eq!(issuer.jwks_requests(), fetched);
 }
 
 #[rocket::async_test]
 async fn a_retired_key_stops_working_after_the_next_refresh() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let old = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, "/read", &old).await.status(), Status::Ok);
+    expect_ok(&client, [&old]).await;
     issuer.rotate("key-2");
     issuer.retire_old_keys();
     // The rotated key's first token refreshes the set, dropping key-1.
     let new = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, "/read", &new).await.status(), Status::Ok);
+    expect_ok(&client, [&new]).await;
     let old_again = issuer
         .token()
         .scope(READ)
@@ -195,5 +191,5 @@ async fn a_retired_key_stops_working_after_the_next_refresh() {
         Status::Unauthorized
     );
     // A token verified before the rotation is still in the verdict cache.
-    assert_eq!(get(&client, "/read", &old).await.status(), Status::Ok);
+    expect_ok(&client, [&old]).await;
 }

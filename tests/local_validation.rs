@@ -11,18 +11,17 @@ use crate::support::description::{
 };
 use crate::support::{
     app, app_with_own_catchers, assert_ignite_fails, assert_refused, client, client_with,
-    expect_invalid, get, insufficient_scope, invalid_token, BARE_CHALLENGE, INVALID_REQUEST, READ,
-    WRITE,
+    expect_invalid, expect_ok, get, get_with_authorization, insufficient_scope, invalid_token,
+    start, BARE_CHALLENGE, INVALID_REQUEST, READ, WRITE,
 };
 use maskinporten_rocket::testing::Issuer;
-use rocket::http::{Header, Status};
+use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use serde_json::json;
 
 #[rocket::async_test]
 async fn valid_token_with_the_scope_gets_through() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).consumer("987654321").sign();
     let response = get(&client, "/read", &token).await;
     assert_eq!(response.status(), Status::Ok);
@@ -32,23 +31,21 @@ async fn valid_token_with_the_scope_gets_through() {
 
 #[rocket::async_test]
 async fn token_carrying_several_scopes_meets_each() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer
         .token()
         .scope("nav:other/thing.read")
         .scope(WRITE)
         .scope(READ)
         .sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
     assert_eq!(get(&client, "/both", &token).await.status(), Status::Ok);
     assert_eq!(get(&client, "/either", &token).await.status(), Status::Ok);
 }
 
 #[rocket::async_test]
 async fn all_scopes_are_required_unless_any() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(WRITE).sign();
     let response = get(&client, "/both", &token).await;
     let challenge = insufficient_scope(&format!("{READ} {WRITE}"));
@@ -58,8 +55,7 @@ async fn all_scopes_are_required_unless_any() {
 
 #[rocket::async_test]
 async fn missing_scope_gets_insufficient_scope() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let challenge = insufficient_scope(READ);
     for granted in [
         None,
@@ -96,7 +92,7 @@ async fn token_expired_within_the_leeway_is_accepted() {
     let issuer = Issuer::start().await;
     let client = client_with(issuer.figment().merge(("maskinporten.leeway", 30))).await;
     let token = issuer.token().scope(READ).expires_in(-10).sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -141,7 +137,7 @@ async fn explicit_issuer_wins_over_the_metadata() {
         .scope(READ)
         .issuer("https://explicit.example/")
         .sign();
-    assert_eq!(get(&client, "/read", &ours).await.status(), Status::Ok);
+    expect_ok(&client, [&ours]).await;
 }
 
 #[rocket::async_test]
@@ -161,55 +157,38 @@ async fn garbage_tokens_are_malformed() {
 
 #[rocket::async_test]
 async fn no_authorization_header_gets_a_bare_challenge() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (_issuer, client) = start().await;
     let response = client.get("/read").dispatch().await;
     assert_refused(response, Status::Unauthorized, Some(BARE_CHALLENGE), "").await;
 }
 
 #[rocket::async_test]
 async fn basic_scheme_gets_a_bare_challenge() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
-    let response = client
-        .get("/read")
-        .header(Header::new("Authorization", "Basic dXNlcjpwYXNz"))
-        .dispatch()
-        .await;
+    let (_issuer, client) = start().await;
+    let response = get_with_authorization(&client, "Basic dXNlcjpwYXNz").await;
     assert_refused(response, Status::Unauthorized, Some(BARE_CHALLENGE), "").await;
 }
 
 #[rocket::async_test]
 async fn lowercase_bearer_scheme_is_accepted() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
-    let response = client
-        .get("/read")
-        .header(Header::new("Authorization", format!("bearer {token}")))
-        .dispatch()
-        .await;
+    let response = get_with_authorization(&client, format!("bearer {token}")).await;
     assert_eq!(response.status(), Status::Ok);
 }
 
 #[rocket::async_test]
 async fn malformed_authorization_header_gets_invalid_request() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (_issuer, client) = start().await;
     for value in ["Bearer", "Bearer a b c", "Bearer \"quoted\""] {
-        let response = client
-            .get("/read")
-            .header(Header::new("Authorization", value))
-            .dispatch()
-            .await;
+        let response = get_with_authorization(&client, value).await;
         assert_refused(response, Status::BadRequest, Some(INVALID_REQUEST), "").await;
     }
 }
 
 #[rocket::async_test]
 async fn token_in_the_query_string_is_not_taken() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let response = client
         .get(format!("/read?access_token={token}"))
@@ -220,8 +199,7 @@ async fn token_in_the_query_string_is_not_taken() {
 
 #[rocket::async_test]
 async fn token_in_a_form_body_is_not_taken() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).sign();
     let response = client
         .get("/read")
@@ -261,7 +239,7 @@ async fn required_audience_must_be_present() {
         .scope(READ)
         .audience("https://afp.nav.no/api")
         .sign();
-    assert_eq!(get(&client, "/read", &ok).await.status(), Status::Ok);
+    expect_ok(&client, [&ok]).await;
     let in_array = issuer
         .token()
         .scope(READ)
@@ -270,25 +248,23 @@ async fn required_audience_must_be_present() {
             json!(["https://x.example/", "https://afp.nav.no/api"]),
         )
         .sign();
-    assert_eq!(get(&client, "/read", &in_array).await.status(), Status::Ok);
+    expect_ok(&client, [&in_array]).await;
 }
 
 #[rocket::async_test]
 async fn audience_is_ignored_unless_configured() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer
         .token()
         .scope(READ)
         .audience("https://anything.example/")
         .sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
 }
 
 #[rocket::async_test]
 async fn claims_guard_works_without_scopes() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().client_id("consumer-client").sign();
     let response = get(&client, "/whoami", &token).await;
     assert_eq!(response.status(), Status::Ok);
@@ -302,8 +278,7 @@ async fn claims_guard_works_without_scopes() {
 
 #[rocket::async_test]
 async fn public_routes_need_no_token_and_get_no_challenge() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (_issuer, client) = start().await;
     let response = client.get("/public").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.headers().get_one("WWW-Authenticate"), None);
@@ -359,7 +334,7 @@ async fn keys_can_come_from_explicit_issuer_and_jwks_uri_without_metadata() {
         .merge(("maskinporten.jwks_uri", issuer.jwks_uri()));
     let client = client_with(figment).await;
     let token = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
     assert_eq!(issuer.metadata_requests(), 0);
 }
 
@@ -375,12 +350,11 @@ async fn impossible_configuration_stops_ignite() {
 
 #[rocket::async_test]
 async fn a_token_signed_under_a_new_kid_is_fetched_once_and_accepted() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let before = issuer.jwks_requests();
     issuer.rotate("key-2");
     let token = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
     assert_eq!(issuer.jwks_requests(), before + 1);
 }
 
@@ -407,5 +381,5 @@ async fn fairing_attached_twice_ignites_and_protects() {
         Status::Unauthorized
     );
     let token = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
 }

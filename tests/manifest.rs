@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 
 use crate::support::description::CONSUMER_NOT_ALLOWED;
-use crate::support::{app, assert_ignite_fails, client, get, insufficient_scope, READ, WRITE};
+use crate::support::{app, assert_ignite_fails, get, insufficient_scope, start, READ, WRITE};
 use maskinporten_rocket::manifest::{check, exposes_yaml, Manifest};
 use maskinporten_rocket::routes::{scope_map, Protection};
 use maskinporten_rocket::testing::Issuer;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
+use rocket::{Build, Rocket};
 
 /// A NAIS Application manifest exposing `entries` (YAML list items).
 fn manifest_yaml(entries: &str) -> String {
@@ -55,23 +56,27 @@ mod lookalike {
     }
 }
 
-#[rocket::async_test]
-async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
-    let issuer = Issuer::start().await;
+/// The test app under deny-by-default, without its one unmarked route
+/// (`/whoami`).
+fn app_with_every_route_marked(issuer: &Issuer) -> Rocket<Build> {
     let figment = issuer
         .figment()
         .merge(("maskinporten.deny_unmarked_routes", true));
-    // The test app without its unmarked /whoami, plus the lookalike: the
-    // lookalike is the only route deny-by-default can object to.
     let marked: Vec<rocket::Route> = app(figment.clone())
         .routes()
         .filter(|r| r.uri.path() != "/whoami")
         .cloned()
         .collect();
-    let rocket = rocket::custom(figment)
+    rocket::custom(figment)
         .attach(maskinporten_rocket::Maskinporten::fairing())
         .mount("/", marked)
-        .mount("/", rocket::routes![lookalike::read]);
+}
+
+#[rocket::async_test]
+async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
+    let issuer = Issuer::start().await;
+    // The lookalike is the only route deny-by-default can object to.
+    let rocket = app_with_every_route_marked(&issuer).mount("/", rocket::routes![lookalike::read]);
     let map = scope_map(&rocket);
     let open = map.iter().find(|r| r.uri == "/open-read").expect("mounted");
     assert_eq!(open.protection, Protection::Unmarked);
@@ -169,8 +174,7 @@ fn the_generated_exposes_block_passes_the_check() {
 
 #[rocket::async_test]
 async fn consumer_allow_list_passes_listed_organisations() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).consumer("222222222").sign();
     let response = get(&client, "/restricted", &token).await;
     assert_eq!(response.status(), Status::Ok);
@@ -179,8 +183,7 @@ async fn consumer_allow_list_passes_listed_organisations() {
 
 #[rocket::async_test]
 async fn consumer_outside_the_allow_list_is_forbidden() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let expected = format!(
         "Bearer error=\"insufficient_scope\", error_description=\"{CONSUMER_NOT_ALLOWED}\", scope=\"{READ}\""
     );
@@ -217,20 +220,9 @@ async fn deny_by_default_fails_ignite_on_an_unmarked_route() {
 #[rocket::async_test]
 async fn deny_by_default_passes_when_every_route_is_marked() {
     let issuer = Issuer::start().await;
-    let figment = issuer
-        .figment()
-        .merge(("maskinporten.deny_unmarked_routes", true));
-    let rocket = app(figment);
-    // The same app without its one unmarked route.
-    let marked: Vec<rocket::Route> = rocket
-        .routes()
-        .filter(|r| r.uri.path() != "/whoami")
-        .cloned()
-        .collect();
-    let rocket = rocket::custom(rocket.figment().clone())
-        .attach(maskinporten_rocket::Maskinporten::fairing())
-        .mount("/", marked);
-    assert!(Client::tracked(rocket).await.is_ok());
+    assert!(Client::tracked(app_with_every_route_marked(&issuer))
+        .await
+        .is_ok());
 }
 
 /// Writes `yaml` to a fresh file under the target directory.

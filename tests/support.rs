@@ -1,6 +1,7 @@
 //! Shared by the end-to-end suites: a small protected API and helpers that
 //! start it against the stand-in issuer of `maskinporten_rocket::testing`.
 
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,7 +10,7 @@ use maskinporten_rocket::testing::{bearer, Issuer};
 use maskinporten_rocket::{public, scopes, Claims, Maskinporten};
 use rocket::error::ErrorKind;
 use rocket::figment::Figment;
-use rocket::http::Status;
+use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::{catch, catchers, get, routes, Build, Rocket};
 
@@ -74,6 +75,13 @@ pub fn app_with_own_catchers(figment: Figment) -> Rocket<Build> {
     app(figment).register("/", catchers![own_401, own_403])
 }
 
+/// A stand-in issuer and a client for [`app`] that trusts it.
+pub async fn start() -> (Issuer, Client) {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    (issuer, client)
+}
+
 /// A client for [`app`] configured for `issuer`.
 pub async fn client(issuer: &Issuer) -> Client {
     client_with(issuer.figment()).await
@@ -103,6 +111,18 @@ pub async fn get<'c>(client: &'c Client, path: &str, token: &str) -> LocalRespon
     client
         .get(path.to_owned())
         .header(bearer(token))
+        .dispatch()
+        .await
+}
+
+/// `GET /read` with this `Authorization` header, written as it stands.
+pub async fn get_with_authorization<'c>(
+    client: &'c Client,
+    value: impl Into<Cow<'static, str>>,
+) -> LocalResponse<'c> {
+    client
+        .get("/read")
+        .header(Header::new("Authorization", value))
         .dispatch()
         .await
 }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::support::description::{BAD_HEADER, MALFORMED, NOT_ACTIVE, OTHER_AUDIENCE};
 use crate::support::{
-    assert_unavailable, client_with, expect_insufficient_scope, expect_invalid, get, invalid_token,
-    READ, WRITE,
+    assert_unavailable, client_with, expect_insufficient_scope, expect_invalid, expect_ok, get,
+    invalid_token, READ, WRITE,
 };
 use maskinporten_rocket::testing::{Issuer, Texas};
 use rocket::http::Status;
@@ -84,7 +84,7 @@ async fn form_bodies_are_sent_when_configured() {
     )
     .await;
     let token = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
     assert_eq!(
         (texas.form_introspections(), texas.json_introspections()),
         (1, 0)
@@ -162,7 +162,7 @@ async fn one_token_costs_one_texas_call_however_often_it_is_used() {
     let client = client_with(texas.figment()).await;
     let token = issuer.token().scope(READ).sign();
     for _ in 0..100 {
-        assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+        expect_ok(&client, [&token]).await;
     }
     assert_eq!(texas.introspections(), 1);
 }
@@ -174,7 +174,7 @@ async fn without_the_verdict_cache_every_request_asks_texas() {
     let client = client_with(texas.figment().merge(("maskinporten.verdict_cache", 0))).await;
     let token = issuer.token().scope(READ).sign();
     for _ in 0..10 {
-        assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+        expect_ok(&client, [&token]).await;
     }
     assert_eq!(texas.introspections(), 10);
 }
@@ -191,7 +191,7 @@ async fn failures_are_not_cached() {
         Status::ServiceUnavailable
     );
     texas.recover();
-    assert_eq!(get(&client, "/read", &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -213,7 +213,7 @@ async fn audience_is_checked_locally_in_texas_mode() {
         .scope(READ)
         .audience("https://afp.nav.no/api")
         .sign();
-    assert_eq!(get(&client, "/read", &right).await.status(), Status::Ok);
+    expect_ok(&client, [&right]).await;
 }
 
 #[rocket::async_test]
