@@ -10,9 +10,9 @@ use crate::support::description::{
     EXPIRED, MALFORMED, NOT_YET_VALID, OTHER_AUDIENCE, OTHER_ISSUER, UNKNOWN_KEY,
 };
 use crate::support::{
-    app, app_with_own_catchers, assert_ignite_fails, assert_refused, client, client_with,
-    expect_invalid, expect_ok, get, get_with_authorization, insufficient_scope, invalid_token,
-    start, BARE_CHALLENGE, INVALID_REQUEST, READ, WRITE,
+    app, app_with_own_catchers, assert_ignite_fails, assert_refused, client_with, expect_invalid,
+    expect_ok, get, get_with_authorization, insufficient_scope, invalid_token, start,
+    BARE_CHALLENGE, INVALID_REQUEST, READ, WRITE,
 };
 use maskinporten_rocket::testing::Issuer;
 use rocket::http::Status;
@@ -77,14 +77,14 @@ async fn missing_scope_gets_insufficient_scope() {
 
 #[rocket::async_test]
 async fn expired_token_gets_invalid_token() {
-    let issuer = Issuer::start().await;
+    let (issuer, client) = start().await;
     let token = issuer
         .token()
         .scope(READ)
         .issued_in(-600)
         .expires_in(-60)
         .sign();
-    expect_invalid(&client(&issuer).await, EXPIRED, [&token]).await;
+    expect_invalid(&client, EXPIRED, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -97,28 +97,28 @@ async fn token_expired_within_the_leeway_is_accepted() {
 
 #[rocket::async_test]
 async fn token_without_exp_is_malformed() {
-    let issuer = Issuer::start().await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).without_claim("exp").sign();
-    expect_invalid(&client(&issuer).await, MALFORMED, [&token]).await;
+    expect_invalid(&client, MALFORMED, [&token]).await;
 }
 
 #[rocket::async_test]
 async fn not_yet_valid_token_gets_invalid_token() {
-    let issuer = Issuer::start().await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).not_before_in(600).sign();
-    expect_invalid(&client(&issuer).await, NOT_YET_VALID, [&token]).await;
+    expect_invalid(&client, NOT_YET_VALID, [&token]).await;
 }
 
 #[rocket::async_test]
 async fn token_issued_in_the_future_gets_invalid_token() {
-    let issuer = Issuer::start().await;
+    let (issuer, client) = start().await;
     let token = issuer
         .token()
         .scope(READ)
         .issued_in(600)
         .expires_in(900)
         .sign();
-    expect_invalid(&client(&issuer).await, NOT_YET_VALID, [&token]).await;
+    expect_invalid(&client, NOT_YET_VALID, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -142,17 +142,17 @@ async fn explicit_issuer_wins_over_the_metadata() {
 
 #[rocket::async_test]
 async fn token_without_kid_gets_invalid_token() {
-    let issuer = Issuer::start().await;
+    let (issuer, client) = start().await;
     let builder = issuer.token().scope(READ);
     let token = builder.sign_raw(r#"{"alg":"RS256"}"#, r#"{"iss":"x","exp":9999999999}"#);
-    expect_invalid(&client(&issuer).await, UNKNOWN_KEY, [&token]).await;
+    expect_invalid(&client, UNKNOWN_KEY, [&token]).await;
 }
 
 #[rocket::async_test]
 async fn garbage_tokens_are_malformed() {
-    let issuer = Issuer::start().await;
+    let (_issuer, client) = start().await;
     let tokens = ["garbage", "a.b", "a.b.c.d", "e30.e30.e30", "abc.def.ghi"];
-    expect_invalid(&client(&issuer).await, MALFORMED, tokens).await;
+    expect_invalid(&client, MALFORMED, tokens).await;
 }
 
 #[rocket::async_test]
