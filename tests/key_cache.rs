@@ -1,25 +1,17 @@
-//! The key cache under rotation, storms, stalls and outages (SPEC §8): a
-//! stand-in issuer on 127.0.0.1 that counts its requests and misbehaves on
-//! command.
+//! The key cache under rotation, storms, stalls and outages: a stand-in
+//! issuer on 127.0.0.1 that counts its requests and misbehaves on command.
 
 use std::time::{Duration, Instant};
 
+use crate::support::{
+    app, assert_ignite_fails, assert_unavailable, client, client_with, expect_ok, get, start, READ,
+};
 use futures::future::join_all;
+use maskinporten_testing::Issuer;
 use maskinporten_rocket::Validator;
-use maskinporten_testing::{bearer, Issuer};
-use maskinporten_tests::{client, client_with, READ};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use serde_json::json;
-
-async fn status(client: &Client, token: &str) -> Status {
-    client
-        .get("/read")
-        .header(bearer(token))
-        .dispatch()
-        .await
-        .status()
-}
 
 /// Waits until the validator reports keys loaded, polling; fails after `limit`.
 async fn wait_until_ready(client: &Client, limit: Duration) {
@@ -38,30 +30,16 @@ async fn wait_until_ready(client: &Client, limit: Duration) {
 }
 
 #[rocket::async_test]
-async fn fifty_unknown_kids_cost_at_most_one_fetch() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
-    let before = issuer.jwks_requests();
-    for i in 0..50 {
-        let token = issuer
-            .token()
-            .scope(READ)
-            .kid(&format!("random-kid-{i}"))
-            .sign();
-        assert_eq!(status(&client, &token).await, Status::Unauthorized);
-    }
-    let fetches = issuer.jwks_requests() - before;
-    assert!(fetches <= 1, "{fetches} JWKS fetches for 50 unknown kids");
-}
-
-#[rocket::async_test]
 async fn concurrent_requests_under_a_rotated_key_share_one_fetch() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let before = issuer.jwks_requests();
     issuer.rotate("key-2");
     let tokens: Vec<String> = (0..32).map(|_| issuer.token().scope(READ).sign()).collect();
-    let statuses = join_all(tokens.iter().map(|t| status(&client, t))).await;
+    let statuses: Vec<Status> = join_all(tokens.iter().map(|t| get(&client, "/read", t)))
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
     assert!(statuses.iter().all(|s| *s == Status::Ok), "{statuses:?}");
     let fetches = issuer.jwks_requests() - before;
     assert!(fetches <= 2, "{fetches} JWKS fetches for one rotation");
@@ -69,20 +47,19 @@ async fn concurrent_requests_under_a_rotated_key_share_one_fetch() {
 
 #[rocket::async_test]
 async fn known_kid_does_not_wait_for_a_stalled_refresh() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let known = issuer.token().scope(READ).sign();
     let unknown = issuer.token().scope(READ).kid("rotated-elsewhere").sign();
     issuer.stall(Duration::from_secs(3));
     let started = Instant::now();
     let stalled = async {
-        let s = status(&client, &unknown).await;
+        let s = get(&client, "/read", &unknown).await.status();
         (s, started.elapsed())
     };
     let quick = async {
         // Let the unknown-kid request take the fetch first.
         rocket::tokio::task::yield_now().await;
-        let s = status(&client, &known).await;
+        let s = get(&client, "/read", &known).await.status();
         (s, started.elapsed())
     };
     let ((slow_status, slow_time), (quick_status, quick_time)) = futures::join!(stalled, quick);
@@ -116,13 +93,7 @@ async fn failing_jwks_keeps_the_cached_keys() {
         // An unknown kid forces a refresh, which fails: we cannot tell a
         // rotated key from a forged one, so 503, not 401.
         let unknown = issuer.token().scope(READ).kid("unknown").sign();
-        let response = client
-            .get("/read")
-            .header(bearer(&unknown))
-            .dispatch()
-            .await;
-        assert_eq!(response.status(), Status::ServiceUnavailable);
-        assert_eq!(response.headers().get_one("Retry-After"), Some("5"));
+        assert_unavailable(&get(&client, "/read", &unknown).await);
         assert_eq!(
             issuer.jwks_requests() + issuer.metadata_requests(),
             before + 1,
@@ -130,14 +101,13 @@ async fn failing_jwks_keeps_the_cached_keys() {
         );
         // A fresh token under the cached key still verifies.
         let known = issuer.token().scope(READ).sign();
-        assert_eq!(status(&client, &known).await, Status::Ok);
+        expect_ok(&client, [&known]).await;
     }
 }
 
 #[rocket::async_test]
 async fn rotated_key_during_an_issuer_outage_is_503_not_401() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     issuer.rotate("key-2");
     issuer.fail_with(500);
     let token = issuer.token().scope(READ).sign();
@@ -145,7 +115,10 @@ async fn rotated_key_during_an_issuer_outage_is_503_not_401() {
     // only one fetch.
     let before = issuer.jwks_requests() + issuer.metadata_requests();
     for _ in 0..2 {
-        assert_eq!(status(&client, &token).await, Status::ServiceUnavailable);
+        assert_eq!(
+            get(&client, "/read", &token).await.status(),
+            Status::ServiceUnavailable
+        );
     }
     assert_eq!(
         issuer.jwks_requests() + issuer.metadata_requests(),
@@ -159,14 +132,11 @@ async fn issuer_down_at_start_gives_503_then_200_without_restart() {
     issuer.fail_with(500);
     let client = client(&issuer).await;
     let token = issuer.token().scope(READ).sign();
-    let response = client.get("/read").header(bearer(&token)).dispatch().await;
-    assert_eq!(response.status(), Status::ServiceUnavailable);
-    assert_eq!(response.headers().get_one("Retry-After"), Some("5"));
-    assert_eq!(response.headers().get_one("WWW-Authenticate"), None);
+    assert_unavailable(&get(&client, "/read", &token).await);
 
     issuer.recover();
     wait_until_ready(&client, Duration::from_secs(10)).await;
-    assert_eq!(status(&client, &token).await, Status::Ok);
+    expect_ok(&client, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -176,13 +146,7 @@ async fn issuer_down_at_start_fails_ignite_when_required() {
     let figment = issuer
         .figment()
         .merge(("maskinporten.require_keys_at_start", true));
-    match Client::tracked(maskinporten_tests::app(figment)).await {
-        Ok(_) => panic!("ignite succeeded without keys"),
-        Err(e) => assert!(
-            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{e}"
-        ),
-    }
+    assert_ignite_fails(app(figment), "without keys").await;
 }
 
 #[rocket::async_test]
@@ -202,28 +166,30 @@ async fn keys_are_refreshed_in_the_background() {
     // The new key arrived before any token under it: no on-demand fetch.
     let fetched = issuer.jwks_requests();
     let token = issuer.token().scope(READ).sign();
-    assert_eq!(status(&client, &token).await, Status::Ok);
+    expect_ok(&client, [&token]).await;
     assert_eq!(issuer.jwks_requests(), fetched);
 }
 
 #[rocket::async_test]
 async fn a_retired_key_stops_working_after_the_next_refresh() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let old = issuer.token().scope(READ).sign();
-    assert_eq!(status(&client, &old).await, Status::Ok);
+    expect_ok(&client, [&old]).await;
     issuer.rotate("key-2");
     issuer.retire_old_keys();
     // The rotated key's first token refreshes the set, dropping key-1.
     let new = issuer.token().scope(READ).sign();
-    assert_eq!(status(&client, &new).await, Status::Ok);
+    expect_ok(&client, [&new]).await;
     let old_again = issuer
         .token()
         .scope(READ)
         .signing_key(issuer.current_key())
         .kid("key-1")
         .sign();
-    assert_eq!(status(&client, &old_again).await, Status::Unauthorized);
+    assert_eq!(
+        get(&client, "/read", &old_again).await.status(),
+        Status::Unauthorized
+    );
     // A token verified before the rotation is still in the verdict cache.
-    assert_eq!(status(&client, &old).await, Status::Ok);
+    expect_ok(&client, [&old]).await;
 }

@@ -3,12 +3,14 @@
 
 use std::path::PathBuf;
 
+use crate::support::description::CONSUMER_NOT_ALLOWED;
+use crate::support::{app, assert_ignite_fails, get, insufficient_scope, start, READ, WRITE};
 use maskinporten_rocket::manifest::{compare, exposes_yaml, FindingKind, Manifest};
 use maskinporten_rocket::routes::{scope_map, Protection, ScopeMap};
-use maskinporten_testing::{bearer, Issuer};
-use maskinporten_tests::{app, client, READ, WRITE};
+use maskinporten_testing::Issuer;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
+use rocket::{Build, Rocket};
 
 /// A NAIS Application manifest exposing `entries` (YAML list items).
 fn manifest_yaml(entries: &str) -> String {
@@ -54,33 +56,35 @@ mod lookalike {
     }
 }
 
-#[rocket::async_test]
-async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
-    let issuer = Issuer::start().await;
+/// The test app under deny-by-default, without its one unmarked route
+/// (`/whoami`).
+fn app_with_every_route_marked(issuer: &Issuer) -> Rocket<Build> {
     let figment = issuer
         .figment()
         .merge(("maskinporten.deny_unmarked_routes", true));
-    // The test app without its unmarked /whoami, plus the lookalike: the
-    // lookalike is the only route deny-by-default can object to.
     let marked: Vec<rocket::Route> = app(figment.clone())
         .routes()
         .filter(|r| r.uri.path() != "/whoami")
         .cloned()
         .collect();
-    let rocket = rocket::custom(figment)
+    rocket::custom(figment)
         .attach(maskinporten_rocket::Maskinporten::fairing())
         .mount("/", marked)
-        .mount("/", rocket::routes![lookalike::read]);
+}
+
+#[rocket::async_test]
+async fn unmarked_handler_sharing_a_name_with_a_protected_one_is_unmarked() {
+    let issuer = Issuer::start().await;
+    // The lookalike is the only route deny-by-default can object to.
+    let rocket = app_with_every_route_marked(&issuer).mount("/", rocket::routes![lookalike::read]);
     let map = scope_map(&rocket);
     let open = map.iter().find(|r| r.uri == "/open-read").expect("mounted");
     assert_eq!(open.protection, Protection::Unmarked);
-    match Client::tracked(rocket).await {
-        Ok(_) => panic!("deny-by-default trusted the protected handler's mark"),
-        Err(e) => assert!(
-            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{e}"
-        ),
-    }
+    assert_ignite_fails(
+        rocket,
+        "though deny-by-default should not trust the protected handler's mark",
+    )
+    .await;
 }
 
 #[test]
@@ -109,10 +113,7 @@ fn a_disabled_scope_is_an_error() {
     let report = report(&format!("{READ_ENTRY}{disabled}"));
     assert!(!report.errors.is_empty());
     assert!(
-        report
-            .errors
-            .iter()
-            .all(|e| e.kind() == &FindingKind::Disabled),
+        report.errors.iter().all(|e| e.kind() == &FindingKind::Disabled),
         "{report}"
     );
 }
@@ -137,10 +138,7 @@ fn an_exposed_scope_no_handler_requires_is_a_warning() {
     assert!(report.errors.is_empty(), "{report}");
     assert_eq!(report.warnings.len(), 1);
     assert_eq!(report.warnings[0].kind(), &FindingKind::Unused);
-    assert_eq!(
-        report.warnings[0].scope(),
-        "nav:helse/sykepenger/afp.delete"
-    );
+    assert_eq!(report.warnings[0].scope(), "nav:helse/sykepenger/afp.delete");
 }
 
 #[test]
@@ -180,34 +178,24 @@ fn the_generated_exposes_block_passes_the_check() {
 
 #[rocket::async_test]
 async fn consumer_allow_list_passes_listed_organisations() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let token = issuer.token().scope(READ).consumer("222222222").sign();
-    let response = client
-        .get("/restricted")
-        .header(bearer(&token))
-        .dispatch()
-        .await;
+    let response = get(&client, "/restricted", &token).await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.into_string().await.as_deref(), Some("222222222"));
 }
 
 #[rocket::async_test]
 async fn consumer_outside_the_allow_list_is_forbidden() {
-    let issuer = Issuer::start().await;
-    let client = client(&issuer).await;
+    let (issuer, client) = start().await;
     let expected = format!(
-        "Bearer error=\"insufficient_scope\", error_description=\"The consumer organisation is not allowed\", scope=\"{READ}\""
+        "Bearer error=\"insufficient_scope\", error_description=\"{CONSUMER_NOT_ALLOWED}\", scope=\"{READ}\""
     );
     for token in [
         issuer.token().scope(READ).consumer("333333333").sign(),
         issuer.token().scope(READ).without_claim("consumer").sign(),
     ] {
-        let response = client
-            .get("/restricted")
-            .header(bearer(&token))
-            .dispatch()
-            .await;
+        let response = get(&client, "/restricted", &token).await;
         assert_eq!(response.status(), Status::Forbidden);
         assert_eq!(
             response.headers().get_one("WWW-Authenticate"),
@@ -216,12 +204,8 @@ async fn consumer_outside_the_allow_list_is_forbidden() {
     }
     // The scope is checked first: a listed consumer without it gets the plain 403.
     let token = issuer.token().scope(WRITE).consumer("111111111").sign();
-    let response = client
-        .get("/restricted")
-        .header(bearer(&token))
-        .dispatch()
-        .await;
-    let plain = format!("Bearer error=\"insufficient_scope\", scope=\"{READ}\"");
+    let response = get(&client, "/restricted", &token).await;
+    let plain = insufficient_scope(READ);
     assert_eq!(
         response.headers().get_one("WWW-Authenticate"),
         Some(plain.as_str())
@@ -234,32 +218,15 @@ async fn deny_by_default_fails_ignite_on_an_unmarked_route() {
     let figment = issuer
         .figment()
         .merge(("maskinporten.deny_unmarked_routes", true));
-    match Client::tracked(app(figment)).await {
-        Ok(_) => panic!("ignite succeeded with /whoami unmarked"),
-        Err(e) => assert!(
-            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{e}"
-        ),
-    }
+    assert_ignite_fails(app(figment), "with /whoami unmarked").await;
 }
 
 #[rocket::async_test]
 async fn deny_by_default_passes_when_every_route_is_marked() {
     let issuer = Issuer::start().await;
-    let figment = issuer
-        .figment()
-        .merge(("maskinporten.deny_unmarked_routes", true));
-    let rocket = app(figment);
-    // The same app without its one unmarked route.
-    let marked: Vec<rocket::Route> = rocket
-        .routes()
-        .filter(|r| r.uri.path() != "/whoami")
-        .cloned()
-        .collect();
-    let rocket = rocket::custom(rocket.figment().clone())
-        .attach(maskinporten_rocket::Maskinporten::fairing())
-        .mount("/", marked);
-    assert!(Client::tracked(rocket).await.is_ok());
+    assert!(Client::tracked(app_with_every_route_marked(&issuer))
+        .await
+        .is_ok());
 }
 
 /// Writes `yaml` to a fresh file under the target directory.
@@ -284,12 +251,6 @@ async fn manifest_check_at_ignite_fails_on_a_mismatch_and_passes_on_a_match() {
             .merge(("maskinporten.check_manifest", true))
             .merge(("maskinporten.manifest", path.display().to_string()))
     };
-    match Client::tracked(app(with(&bad))).await {
-        Ok(_) => panic!("ignite succeeded with a manifest missing afp.write"),
-        Err(e) => assert!(
-            matches!(e.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{e}"
-        ),
-    }
+    assert_ignite_fails(app(with(&bad)), "with a manifest missing afp.write").await;
     assert!(Client::tracked(app(with(&good))).await.is_ok());
 }

@@ -1,23 +1,17 @@
-//! Texas mode end to end (SPEC §4): the same guards and responses, with the
-//! verdict from a stand-in Texas on 127.0.0.1.
+//! Texas mode end to end: the same guards and responses, with the verdict
+//! from a stand-in Texas (the NAIS sidecar that introspects tokens,
+//! <https://doc.nais.io/auth/explanations/#texas>) on 127.0.0.1.
 
 use std::time::{Duration, Instant};
 
-use maskinporten_testing::{bearer, Issuer, Texas};
-use maskinporten_tests::{assert_refused, client_with, invalid_token, READ, WRITE};
+use crate::support::description::{BAD_HEADER, MALFORMED, NOT_ACTIVE, OTHER_AUDIENCE};
+use crate::support::{
+    assert_unavailable, client_with, expect_insufficient_scope, expect_invalid, expect_ok, get,
+    invalid_token, READ, WRITE,
+};
+use maskinporten_testing::{Issuer, Texas};
 use rocket::http::Status;
-use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::json;
-
-async fn get<'c>(client: &'c Client, token: &str) -> LocalResponse<'c> {
-    client.get("/read").header(bearer(token)).dispatch().await
-}
-
-async fn assert_unavailable(response: LocalResponse<'_>) {
-    assert_eq!(response.status(), Status::ServiceUnavailable);
-    assert_eq!(response.headers().get_one("WWW-Authenticate"), None);
-    assert_eq!(response.headers().get_one("Retry-After"), Some("5"));
-}
 
 #[rocket::async_test]
 async fn active_token_with_the_scope_gets_through() {
@@ -25,7 +19,7 @@ async fn active_token_with_the_scope_gets_through() {
     let texas = Texas::start(&issuer).await;
     let client = client_with(texas.figment()).await;
     let token = issuer.token().scope(READ).consumer("123123123").sign();
-    let response = get(&client, &token).await;
+    let response = get(&client, "/read", &token).await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.into_string().await.as_deref(), Some("123123123"));
     assert_eq!(texas.json_introspections(), 1);
@@ -37,14 +31,7 @@ async fn active_token_without_the_scope_is_forbidden() {
     let texas = Texas::start(&issuer).await;
     let client = client_with(texas.figment()).await;
     let token = issuer.token().scope(WRITE).sign();
-    let challenge = format!("Bearer error=\"insufficient_scope\", scope=\"{READ}\"");
-    assert_refused(
-        get(&client, &token).await,
-        Status::Forbidden,
-        Some(&challenge),
-        &token,
-    )
-    .await;
+    expect_insufficient_scope(&client, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -54,11 +41,14 @@ async fn inactive_token_gets_invalid_token_without_texas_words() {
     let client = client_with(texas.figment()).await;
     texas.answer_inactive("token is expired (secret detail)");
     let token = issuer.token().scope(READ).sign();
-    let response = get(&client, &token).await;
-    let challenge = invalid_token("The access token is not active");
+    let response = get(&client, "/read", &token).await;
+    let challenge = invalid_token(NOT_ACTIVE);
     assert_eq!(
-        response.headers().get_one("WWW-Authenticate"),
-        Some(challenge.as_str())
+        (
+            response.status(),
+            response.headers().get_one("WWW-Authenticate")
+        ),
+        (Status::Unauthorized, Some(challenge.as_str()))
     );
     let body = response.into_string().await.unwrap_or_default();
     assert!(!body.contains("secret detail"));
@@ -75,26 +65,12 @@ async fn texas_really_checks_the_token() {
         .issued_in(-900)
         .expires_in(-600)
         .sign();
-    let challenge = invalid_token("The access token is not active");
-    assert_refused(
-        get(&client, &expired).await,
-        Status::Unauthorized,
-        Some(&challenge),
-        &expired,
-    )
-    .await;
     let forged = issuer
         .token()
         .scope(READ)
         .issuer("https://elsewhere.example/")
         .sign();
-    assert_refused(
-        get(&client, &forged).await,
-        Status::Unauthorized,
-        Some(&challenge),
-        &forged,
-    )
-    .await;
+    expect_invalid(&client, NOT_ACTIVE, [expired, forged]).await;
 }
 
 #[rocket::async_test]
@@ -108,7 +84,7 @@ async fn form_bodies_are_sent_when_configured() {
     )
     .await;
     let token = issuer.token().scope(READ).sign();
-    assert_eq!(get(&client, &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
     assert_eq!(
         (texas.form_introspections(), texas.json_introspections()),
         (1, 0)
@@ -121,7 +97,7 @@ async fn texas_answering_500_is_503_not_401() {
     let texas = Texas::start(&issuer).await;
     let client = client_with(texas.figment()).await;
     texas.fail_with(500);
-    assert_unavailable(get(&client, &issuer.token().scope(READ).sign()).await).await;
+    assert_unavailable(&get(&client, "/read", &issuer.token().scope(READ).sign()).await);
 }
 
 #[rocket::async_test]
@@ -130,7 +106,7 @@ async fn texas_answering_garbage_is_503() {
     let texas = Texas::start(&issuer).await;
     let client = client_with(texas.figment()).await;
     texas.answer_garbage();
-    assert_unavailable(get(&client, &issuer.token().scope(READ).sign()).await).await;
+    assert_unavailable(&get(&client, "/read", &issuer.token().scope(READ).sign()).await);
 }
 
 #[rocket::async_test]
@@ -140,7 +116,7 @@ async fn hung_texas_answers_503_within_the_timeout() {
     let client = client_with(texas.figment().merge(("maskinporten.http_timeout", 1))).await;
     texas.stall(Duration::from_secs(30));
     let started = Instant::now();
-    assert_unavailable(get(&client, &issuer.token().scope(READ).sign()).await).await;
+    assert_unavailable(&get(&client, "/read", &issuer.token().scope(READ).sign()).await);
     let waited = started.elapsed();
     assert!(waited < Duration::from_millis(2500), "waited {waited:?}");
 }
@@ -159,7 +135,7 @@ async fn unreachable_texas_is_503() {
         .merge(("maskinporten.validation", "texas"))
         .merge(("maskinporten.introspection_endpoint", endpoint));
     let client = client_with(figment).await;
-    assert_unavailable(get(&client, &issuer.token().scope(READ).sign()).await).await;
+    assert_unavailable(&get(&client, "/read", &issuer.token().scope(READ).sign()).await);
 }
 
 #[rocket::async_test]
@@ -175,7 +151,7 @@ async fn texas_json_without_a_boolean_active_is_503() {
         json!([true]),
     ] {
         texas.answer_json(&body);
-        assert_unavailable(get(&client, &token).await).await;
+        assert_unavailable(&get(&client, "/read", &token).await);
     }
 }
 
@@ -186,7 +162,7 @@ async fn one_token_costs_one_texas_call_however_often_it_is_used() {
     let client = client_with(texas.figment()).await;
     let token = issuer.token().scope(READ).sign();
     for _ in 0..100 {
-        assert_eq!(get(&client, &token).await.status(), Status::Ok);
+        expect_ok(&client, [&token]).await;
     }
     assert_eq!(texas.introspections(), 1);
 }
@@ -198,7 +174,7 @@ async fn without_the_verdict_cache_every_request_asks_texas() {
     let client = client_with(texas.figment().merge(("maskinporten.verdict_cache", 0))).await;
     let token = issuer.token().scope(READ).sign();
     for _ in 0..10 {
-        assert_eq!(get(&client, &token).await.status(), Status::Ok);
+        expect_ok(&client, [&token]).await;
     }
     assert_eq!(texas.introspections(), 10);
 }
@@ -211,11 +187,11 @@ async fn failures_are_not_cached() {
     let token = issuer.token().scope(READ).sign();
     texas.fail_with(500);
     assert_eq!(
-        get(&client, &token).await.status(),
+        get(&client, "/read", &token).await.status(),
         Status::ServiceUnavailable
     );
     texas.recover();
-    assert_eq!(get(&client, &token).await.status(), Status::Ok);
+    expect_ok(&client, [&token]).await;
 }
 
 #[rocket::async_test]
@@ -231,20 +207,13 @@ async fn audience_is_checked_locally_in_texas_mode() {
         .scope(READ)
         .audience("https://other.example/")
         .sign();
-    let challenge = invalid_token("The access token is for another audience");
-    assert_refused(
-        get(&client, &wrong).await,
-        Status::Unauthorized,
-        Some(&challenge),
-        &wrong,
-    )
-    .await;
+    expect_invalid(&client, OTHER_AUDIENCE, [wrong]).await;
     let right = issuer
         .token()
         .scope(READ)
         .audience("https://afp.nav.no/api")
         .sign();
-    assert_eq!(get(&client, &right).await.status(), Status::Ok);
+    expect_ok(&client, [&right]).await;
 }
 
 #[rocket::async_test]
@@ -258,21 +227,7 @@ async fn malformed_and_crit_tokens_never_reach_texas() {
         .header("crit", json!(["x"]))
         .header("x", json!(1))
         .sign();
-    let challenge = invalid_token("The access token header is not accepted");
-    assert_refused(
-        get(&client, &crit).await,
-        Status::Unauthorized,
-        Some(&challenge),
-        &crit,
-    )
-    .await;
-    let challenge = invalid_token("The access token is malformed");
-    assert_refused(
-        get(&client, "not.a.jwt").await,
-        Status::Unauthorized,
-        Some(&challenge),
-        "",
-    )
-    .await;
+    expect_invalid(&client, BAD_HEADER, [crit]).await;
+    expect_invalid(&client, MALFORMED, ["not.a.jwt"]).await;
     assert_eq!(texas.introspections(), 0);
 }

@@ -1,0 +1,18 @@
+//! The end-to-end suites, linked into one test binary: each suite file is a
+//! module here, so Rocket, aws-lc and the test kit are linked once, and all
+//! suites share one test harness that runs their tests in parallel.
+//!
+//! `ui.rs` stays a binary of its own: trybuild compiles its cases with its
+//! own `cargo` run, which takes minutes and competes for the CPU with the
+//! timing-sensitive tests here (a stalled refresh, a hung Texas); apart, a
+//! quick `cargo test --test e2e` leaves it out, and its binary links only
+//! trybuild, not Rocket or aws-lc.
+
+mod support;
+
+mod attacks;
+mod key_cache;
+mod local_validation;
+mod manifest;
+mod properties;
+mod texas;
