@@ -188,3 +188,6 @@ fn millis(text: &str) -> Option<f64> {
     };
     number.parse::<f64>().ok().map(|n| n * scale)
 }
+
+#[cfg(test)]
+mod tests;
