@@ -11,13 +11,6 @@
 //!
 //! `bash bench/load.sh` builds this in release, runs it and prints the
 //! report. `LOAD_SECONDS` sets the length of each scenario (default 5).
-//!
-//! - `scenario`: what each scenario sends where, and the order they run in
-//! - `stand_ins`: the test kit's issuer and Texas, and the minted tokens
-//! - `servers` and `instance`: the servers under test and how one is run
-//! - `wrk`: running wrk (with `cycle.lua`) and reading its output
-//! - `cpu`: CPU time per request from `/proc`
-//! - `report`: the table, the ratios and the CPU breakdown
 
 mod cpu;
 mod instance;
