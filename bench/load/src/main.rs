@@ -9,9 +9,17 @@
 //! of the server and of wrk, and what the goals allow of it: on two shared
 //! cores that, not the req/s alone, shows where the time goes.
 //!
+//! Beside the miss (`fresh_token`) the report prints one bare RSA-2048
+//! verification with a pre-parsed key, timed in this process in the same
+//! run, and checks the miss's server CPU against it (see `bare_verify`).
+//!
 //! `bash bench/load.sh` builds this in release, runs it and prints the
 //! report. `LOAD_SECONDS` sets the length of each scenario (default 5).
+//! `LOAD_ONLY=<scenario>` runs that one scenario alone, with no baseline and
+//! no report but its own line: for a profiler attached to this process
+//! (docs/performance.md).
 
+mod bare_verify;
 mod cpu;
 mod instance;
 mod report;
@@ -24,7 +32,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use report::{Report, Run};
-use scenario::{BETWEEN_BASELINES, FRESH_POOL, UNPROTECTED};
+use scenario::{Auth, Scenario, BETWEEN_BASELINES, FRESH_POOL, UNPROTECTED};
 use servers::Servers;
 use stand_ins::StandIns;
 use wrk::Wrk;
@@ -43,6 +51,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let seconds = seconds()?;
+    let only = only()?;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     wrk::check_installed()?;
 
@@ -53,13 +62,29 @@ fn run() -> Result<(), String> {
     let stand_ins = StandIns::start(&runtime);
     let started = Instant::now();
     let reused = stand_ins.mint(1)?.remove(0);
-    let fresh = stand_ins.mint(FRESH_POOL)?;
+    // Alone, a scenario that sends no fresh token needs no pool: minting
+    // 5 000 RSA signatures would only crowd a profile.
+    let pool = match only {
+        Some(scenario) if !matches!(scenario.auth, Auth::FreshPool) => 1,
+        _ => FRESH_POOL,
+    };
+    let fresh = stand_ins.mint(pool)?;
     let minted_in = started.elapsed();
 
     let servers = Servers::launch(&runtime, &stand_ins)?;
     servers.check_answers(&reused, fresh.last().map_or("", String::as_str))?;
 
     let wrk = Wrk::new(seconds, &reused, &fresh)?;
+    if let Some(scenario) = only {
+        let url = servers.url(scenario);
+        wrk.warm_up(&url)?;
+        let outcome = wrk.run(scenario, &url)?;
+        print!("{}", report::alone(scenario, &outcome));
+        servers.stop(&runtime);
+        drop((wrk, stand_ins));
+        runtime.shutdown_timeout(Duration::from_secs(2));
+        return Ok(());
+    }
     let baseline = servers.url(&UNPROTECTED);
     wrk.warm_up(&baseline)?;
     let unprotected_first = wrk.run(&UNPROTECTED, &baseline)?;
@@ -73,6 +98,10 @@ fn run() -> Result<(), String> {
             introspections: stand_ins.introspections() - before,
         });
     }
+    // On the main thread while the servers idle, before the last baseline
+    // run, so that the machine is as busy with others as during the miss.
+    let (n, e) = stand_ins.public_key()?;
+    let bare_verify = bare_verify::measure(&n, &e, &fresh)?;
     let unprotected_last = wrk.run(&UNPROTECTED, &baseline)?;
 
     let report = Report {
@@ -82,6 +111,7 @@ fn run() -> Result<(), String> {
         unprotected_first,
         unprotected_last,
         runs,
+        bare_verify,
     };
     print!("{}", report.render());
 
@@ -101,4 +131,19 @@ fn seconds() -> Result<u64, String> {
             )),
         },
     }
+}
+
+/// The scenario `LOAD_ONLY` names, if set.
+fn only() -> Result<Option<&'static Scenario>, String> {
+    let Ok(name) = std::env::var("LOAD_ONLY") else {
+        return Ok(None);
+    };
+    let all = || std::iter::once(&UNPROTECTED).chain(BETWEEN_BASELINES);
+    all()
+        .find(|scenario| scenario.name == name.trim())
+        .map(Some)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all().map(|scenario| scenario.name).collect();
+            format!("LOAD_ONLY={name:?} is none of {}", names.join(", "))
+        })
 }

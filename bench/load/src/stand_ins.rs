@@ -43,6 +43,18 @@ impl StandIns {
         self.texas.introspections()
     }
 
+    /// The modulus and exponent (base64url) of the key that signs the tokens.
+    pub fn public_key(&self) -> Result<(String, String), String> {
+        let jwk = self.issuer.current_key().jwk();
+        let part = |name: &str| {
+            jwk[name]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or(format!("the issuer's JWK has no {name:?}"))
+        };
+        Ok((part("n")?, part("e")?))
+    }
+
     /// `count` distinct tokens with the read scope, signed on every core.
     pub fn mint(&self, count: usize) -> Result<Vec<String>, String> {
         // Each builder gets its own `jti`, so no two tokens are alike (RS256
