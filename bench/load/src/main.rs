@@ -77,7 +77,7 @@ fn run() -> Result<(), String> {
     let wrk = Wrk::new(seconds, &reused, &fresh)?;
     if let Some(scenario) = only {
         let url = servers.url(scenario);
-        wrk.warm_up(&url)?;
+        wrk.warm_up(&url, scenario.auth)?;
         let outcome = wrk.run(scenario, &url)?;
         print!("{}", report::alone(scenario, &outcome));
         servers.stop(&runtime);
@@ -86,7 +86,7 @@ fn run() -> Result<(), String> {
         return Ok(());
     }
     let baseline = servers.url(&UNPROTECTED);
-    wrk.warm_up(&baseline)?;
+    wrk.warm_up(&baseline, UNPROTECTED.auth)?;
     let unprotected_first = wrk.run(&UNPROTECTED, &baseline)?;
     let mut runs = Vec::with_capacity(BETWEEN_BASELINES.len());
     for scenario in BETWEEN_BASELINES {

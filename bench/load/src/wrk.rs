@@ -82,10 +82,11 @@ impl Wrk {
         })
     }
 
-    /// Unmeasured traffic to `url`, so that the first run does not pay for
-    /// a cold server.
-    pub fn warm_up(&self, url: &str) -> Result<(), String> {
-        self.wrk(url, Auth::None, WARM_UP_SECONDS).map(drop)
+    /// Unmeasured traffic to `url`, authenticated as `auth` says (a
+    /// protected path answers 401 without, and any non-2xx fails the run),
+    /// so that the first run does not pay for a cold server.
+    pub fn warm_up(&self, url: &str, auth: Auth) -> Result<(), String> {
+        self.wrk(url, auth, WARM_UP_SECONDS).map(drop)
     }
 
     /// Runs `scenario` against `url` (the scenario's server and path).
