@@ -41,24 +41,37 @@ pub struct AfpView {
 }
 
 /// Periods per consumer organisation, in memory: an example, not a database.
+/// Public so that the load benchmark can serve `GET /afp`'s work without the
+/// library, as the control it measures the library against.
 #[derive(Default)]
-struct Register(Mutex<Vec<(String, Period)>>);
+pub struct Register(Mutex<Vec<(String, Period)>>);
+
+impl Register {
+    /// What `GET /afp` answers `consumer`: the periods it registered.
+    ///
+    /// ```
+    /// let view = afp_api::Register::default().view(Some("123456789".to_owned()));
+    /// assert!(view.periods.is_empty());
+    /// ```
+    pub fn view(&self, consumer: Option<String>) -> AfpView {
+        let periods = self
+            .0
+            .lock()
+            .map(|all| {
+                all.iter()
+                    .filter(|(owner, _)| Some(owner) == consumer.as_ref())
+                    .map(|(_, period)| period.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        AfpView { consumer, periods }
+    }
+}
 
 #[scopes("nav:helse/sykepenger/afp.read")]
 #[get("/afp")]
 fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
-    let consumer = claims.consumer_orgno().map(str::to_owned);
-    let periods = register
-        .0
-        .lock()
-        .map(|all| {
-            all.iter()
-                .filter(|(owner, _)| Some(owner) == consumer.as_ref())
-                .map(|(_, period)| period.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    Json(AfpView { consumer, periods })
+    Json(register.view(claims.consumer_orgno().map(str::to_owned)))
 }
 
 #[scopes("nav:helse/sykepenger/afp.write")]
