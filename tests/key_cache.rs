@@ -7,8 +7,8 @@ use crate::support::{
     app, assert_ignite_fails, assert_unavailable, client, client_with, expect_ok, get, start, READ,
 };
 use futures::future::join_all;
-use maskinporten_testing::Issuer;
 use maskinporten_rocket::Validator;
+use maskinporten_testing::Issuer;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use serde_json::json;

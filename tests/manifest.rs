@@ -113,7 +113,10 @@ fn a_disabled_scope_is_an_error() {
     let report = report(&format!("{READ_ENTRY}{disabled}"));
     assert!(!report.errors.is_empty());
     assert!(
-        report.errors.iter().all(|e| e.kind() == &FindingKind::Disabled),
+        report
+            .errors
+            .iter()
+            .all(|e| e.kind() == &FindingKind::Disabled),
         "{report}"
     );
 }
@@ -138,7 +141,10 @@ fn an_exposed_scope_no_handler_requires_is_a_warning() {
     assert!(report.errors.is_empty(), "{report}");
     assert_eq!(report.warnings.len(), 1);
     assert_eq!(report.warnings[0].kind(), &FindingKind::Unused);
-    assert_eq!(report.warnings[0].scope(), "nav:helse/sykepenger/afp.delete");
+    assert_eq!(
+        report.warnings[0].scope(),
+        "nav:helse/sykepenger/afp.delete"
+    );
 }
 
 #[test]

@@ -11,8 +11,8 @@ use crate::support::description::INVALID_TOKEN;
 use crate::support::{
     base64url_neighbour, client, invalid_token, BARE_CHALLENGE, BASE64URL, INVALID_REQUEST, READ,
 };
-use maskinporten_testing::{bearer, Issuer};
 use maskinporten_rocket::Scope;
+use maskinporten_testing::{bearer, Issuer};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::{Config, TestRunner};

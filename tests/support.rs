@@ -6,8 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use maskinporten_testing::{bearer, Issuer};
 use maskinporten_rocket::{public, scopes, Claims, Maskinporten};
+use maskinporten_testing::{bearer, Issuer};
 use rocket::error::ErrorKind;
 use rocket::figment::Figment;
 use rocket::http::{Header, Status};

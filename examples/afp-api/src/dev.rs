@@ -48,8 +48,7 @@ fn is_set(env: &impl Fn(&str) -> Option<String>, var: &str) -> bool {
 /// Whether Maskinporten is configured: a NAIS variable, or a
 /// `maskinporten` table in Rocket's configuration.
 pub fn is_configured(figment: &Figment, env: impl Fn(&str) -> Option<String>) -> bool {
-    NAIS_VARIABLES.iter().any(|var| is_set(&env, var))
-        || figment.find_value("maskinporten").is_ok()
+    NAIS_VARIABLES.iter().any(|var| is_set(&env, var)) || figment.find_value("maskinporten").is_ok()
 }
 
 /// Whether the process runs in a Kubernetes pod or on NAIS.
