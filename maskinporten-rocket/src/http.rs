@@ -1,6 +1,12 @@
-//! The one HTTP client every outgoing call shares: issuer metadata, JWKS and
-//! Texas. Every call has a connect and a total timeout, and no answer is read
-//! past a size limit, so a slow or hostile peer costs bounded time and memory.
+//! The HTTP clients of every outgoing call: issuer metadata, JWKS and Texas.
+//! Every call has a connect and a total timeout, and no answer is read past a
+//! size limit, so a slow or hostile peer costs bounded time and memory.
+//!
+//! The issuer's client uses the proxy of the environment (`HTTP_PROXY`,
+//! `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`): on-premises NAIS reaches the
+//! internet through one. Texas's client never does: Texas is a sidecar in the
+//! same pod (doc.nais.io, "Texas"), every request to it carries a bearer
+//! token, and reqwest does not exempt loopback from a proxy variable.
 
 use std::fmt;
 use std::time::Duration;
@@ -43,9 +49,22 @@ pub(crate) struct Http {
     client: reqwest::Client,
 }
 
+/// Whether a client may go through the environment's proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Proxy {
+    /// The issuer, on the internet: the environment's proxy, if any.
+    FromEnvironment,
+    /// A sidecar: always direct, whatever the environment says.
+    Never,
+}
+
 impl Http {
-    pub(crate) fn new(timeout: Duration) -> Result<Http, reqwest::Error> {
-        let client = reqwest::Client::builder()
+    pub(crate) fn new(timeout: Duration, proxy: Proxy) -> Result<Http, reqwest::Error> {
+        let builder = match proxy {
+            Proxy::FromEnvironment => reqwest::Client::builder(),
+            Proxy::Never => reqwest::Client::builder().no_proxy(),
+        };
+        let client = builder
             .connect_timeout(timeout)
             .timeout(timeout)
             // A redirect from the issuer or Texas is an answer we do not

@@ -1,0 +1,242 @@
+//! The fixes of the security review (issue #15, items 2, 3 and 5), each
+//! pinned by the attack or mistake it stops.
+//!
+//! Proxy variables and `ROCKET_*`/`MASKINPORTEN_*` variables are global to a
+//! process, and every HTTP client or figment built while one is set sees it.
+//! So each test that needs one runs its scenario in a child process of this
+//! same test binary (see [`isolated`]), with the variables set for the child
+//! alone: no other test, in this binary or in one it is folded into, ever
+//! sees them. The parent checks what the child printed and what reached the
+//! listeners it started.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use maskinporten_rocket::testing::{bearer, Issuer, Texas};
+use maskinporten_tests::{app, READ};
+use rocket::figment::Figment;
+use rocket::http::Status;
+use rocket::local::asynchronous::Client;
+
+/// Set in a child process to the name of the test whose scenario it runs.
+const CHILD: &str = "MASKINPORTEN_SECURITY_REVIEW_CHILD";
+
+/// Every variable that could steer the child: the proxy variables reqwest
+/// reads, and the NAIS and Rocket variables the configuration reads.
+const CLEARED: [&str; 14] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "MASKINPORTEN_ISSUER",
+    "MASKINPORTEN_JWKS_URI",
+    "MASKINPORTEN_WELL_KNOWN_URL",
+    "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+    "ROCKET_CONFIG",
+    "ROCKET_PROFILE",
+];
+
+/// The libtest name of the test function `name` in this module: the module
+/// path without the crate, so that it still holds when this file becomes a
+/// module of a larger test binary.
+macro_rules! this_test {
+    ($name:literal) => {
+        match module_path!().split_once("::") {
+            Some((_, module)) => format!("{module}::{}", $name),
+            None => $name.to_owned(),
+        }
+    };
+}
+
+/// In the child started for `test`, runs `scenario` and returns `None`.
+/// Anywhere else, runs this binary again with only `test` selected and
+/// `env` set, waits for it, asserts that it passed and returns what it
+/// printed (stdout and stderr together; Rocket logs to stdout).
+fn isolated(test: &str, env: &[(&str, &str)], scenario: impl FnOnce()) -> Option<String> {
+    if std::env::var(CHILD).as_deref() == Ok(test) {
+        scenario();
+        return None;
+    }
+    // The test binary itself, about to be run again: no network input.
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut command = Command::new(exe);
+    command.args(["--exact", test, "--nocapture", "--test-threads=1"]);
+    for name in CLEARED {
+        command.env_remove(name);
+    }
+    command.env(CHILD, test).env("ROCKET_CLI_COLORS", "false");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("the test binary runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&stdout),
+        String::from_utf8_lossy(&stderr)
+    );
+    assert!(status.success(), "the scenario failed:\n{printed}");
+    assert!(
+        printed.contains("1 passed"),
+        "the child ran no test:\n{printed}"
+    );
+    Some(printed)
+}
+
+/// Runs `future` to completion on a fresh runtime (in the child).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
+
+/// A listener on 127.0.0.1 that records the first line of every request it
+/// receives and answers each with 502, as a proxy that cannot reach the
+/// target would. Standing in for an HTTP proxy, it sees exactly what a real
+/// one would see: for plain http, the absolute URL and every header.
+struct Recorder {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("a bound port").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+                    match stream.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => break,
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                seen.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(head.lines().next().unwrap_or_default().to_owned());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            }
+        });
+        Recorder { port, requests }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Every proxy variable reqwest reads, upper and lower case, pointing here.
+    fn as_every_proxy_variable(&self) -> Vec<(&'static str, String)> {
+        [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ]
+        .into_iter()
+        .map(|name| (name, self.url()))
+        .collect()
+    }
+}
+
+fn pairs<'a>(owned: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    owned.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+fn quiet(figment: Figment) -> Figment {
+    figment.merge(("cli_colors", false))
+}
+
+// Item 2: Texas is a sidecar; a token never goes through a proxy.
+
+/// With every proxy variable pointing at a recorder, Texas mode still asks
+/// Texas directly: the request succeeds and the recorder sees nothing, so
+/// no bearer token left the pod in cleartext.
+#[test]
+fn texas_tokens_never_go_through_a_proxy_from_the_environment() {
+    let proxy = Recorder::start();
+    let env = proxy.as_every_proxy_variable();
+    let test = this_test!("texas_tokens_never_go_through_a_proxy_from_the_environment");
+    let parent = isolated(&test, &pairs(&env), || {
+        block_on(async {
+            let issuer = Issuer::start().await;
+            let texas = Texas::start(&issuer).await;
+            let client = Client::tracked(app(quiet(texas.figment())))
+                .await
+                .expect("the app ignites");
+            let token = issuer.token().scope(READ).sign();
+            let response = client.get("/read").header(bearer(&token)).dispatch().await;
+            assert_eq!(response.status(), Status::Ok);
+            assert_eq!(texas.introspections(), 1);
+        })
+    });
+    if parent.is_some() {
+        assert_eq!(
+            proxy.requests(),
+            Vec::<String>::new(),
+            "the proxy saw a token"
+        );
+    }
+}
+
+/// The issuer is on the internet, which on-premises NAIS reaches through a
+/// proxy: its metadata is still fetched through the environment's proxy.
+/// The recorder answers 502, as a proxy that cannot reach the issuer would,
+/// so protected routes answer 503 until the keys load.
+#[test]
+fn issuer_fetches_still_go_through_the_proxy_from_the_environment() {
+    let proxy = Recorder::start();
+    let env = proxy.as_every_proxy_variable();
+    let test = this_test!("issuer_fetches_still_go_through_the_proxy_from_the_environment");
+    let parent = isolated(&test, &pairs(&env), || {
+        block_on(async {
+            let issuer = Issuer::start().await;
+            let client = Client::tracked(app(quiet(issuer.figment())))
+                .await
+                .expect("the app ignites without keys");
+            let token = issuer.token().scope(READ).sign();
+            let response = client.get("/read").header(bearer(&token)).dispatch().await;
+            assert_eq!(response.status(), Status::ServiceUnavailable);
+            assert_eq!(issuer.metadata_requests(), 0, "fetched around the proxy");
+        })
+    });
+    if parent.is_none() {
+        return;
+    }
+    let requests = proxy.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|line| line.starts_with("GET http://127.0.0.1:")
+                && line.contains("/.well-known/oauth-authorization-server")),
+        "the metadata fetch did not reach the proxy: {requests:?}"
+    );
+}
