@@ -240,3 +240,88 @@ fn issuer_fetches_still_go_through_the_proxy_from_the_environment() {
         "the metadata fetch did not reach the proxy: {requests:?}"
     );
 }
+
+// Item 5: no plain-http keys from afar, and the issuer's strings quoted.
+
+/// Issuer metadata naming `jwks_uri` at `host` instead of at `keys`'s
+/// loopback address, served by a second stand-in.
+async fn metadata_naming_keys_at(keys: &Issuer, host: &str) -> Issuer {
+    let metadata = Issuer::start().await;
+    metadata.answer_json(&serde_json::json!({
+        "issuer": keys.issuer(),
+        "jwks_uri": keys.jwks_uri().replacen("127.0.0.1", host, 1),
+    }));
+    metadata
+}
+
+/// A metadata document that names plain-http keys on a host that is not
+/// loopback is a downgrade anyone on the path could use to swap the keys:
+/// the refresh fails, so protected routes answer 503 with `Retry-After`
+/// until it is fixed, and the keys are never fetched. (0.0.0.0 is not a
+/// loopback address, yet on Linux it reaches the stand-in's listener: the
+/// same keys that load fine from 127.0.0.1.)
+#[tokio::test]
+async fn plain_http_keys_named_by_the_metadata_are_refused() {
+    let keys = Issuer::start().await;
+    let metadata = metadata_naming_keys_at(&keys, "0.0.0.0").await;
+    let client = Client::tracked(app(metadata.figment()))
+        .await
+        .expect("the app ignites without keys");
+    let token = keys.token().scope(READ).sign();
+    let response = client.get("/read").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::ServiceUnavailable);
+    assert_eq!(response.headers().get_one("Retry-After"), Some("5"));
+    assert_eq!(keys.jwks_requests(), 0, "the plain-http keys were fetched");
+}
+
+/// The same metadata naming the keys on 127.0.0.1 is fine: plain http is
+/// allowed to a loopback host, where no one sits on the path.
+#[tokio::test]
+async fn plain_http_keys_on_loopback_are_used() {
+    let keys = Issuer::start().await;
+    let metadata = metadata_naming_keys_at(&keys, "127.0.0.1").await;
+    let client = Client::tracked(app(metadata.figment()))
+        .await
+        .expect("the app ignites");
+    let token = keys.token().scope(READ).sign();
+    let response = client.get("/read").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(keys.jwks_requests(), 1);
+}
+
+/// A kid or a jwks_uri with a line break in it cannot write a log line of
+/// its own: what the issuer supplies reaches the log quoted.
+#[test]
+fn issuer_supplied_strings_cannot_forge_log_lines() {
+    let test = this_test!("issuer_supplied_strings_cannot_forge_log_lines");
+    let printed = isolated(&test, &[], || {
+        block_on(async {
+            let normal = |figment: Figment| quiet(figment).merge(("log_level", "normal"));
+            // A kid with a line break, loaded and logged at ignite.
+            let issuer = Issuer::start().await;
+            issuer.rotate("key-2\nforged: kid");
+            Client::tracked(app(normal(issuer.figment())))
+                .await
+                .expect("the app ignites");
+            // A jwks_uri with a line break, refused and logged at ignite.
+            let metadata = Issuer::start().await;
+            metadata.answer_json(&serde_json::json!({
+                "issuer": issuer.issuer(),
+                "jwks_uri": "http://0.0.0.0:9/jwks\nforged: jwks_uri",
+            }));
+            Client::tracked(app(normal(metadata.figment())))
+                .await
+                .expect("the app ignites without keys");
+        })
+    });
+    let Some(printed) = printed else { return };
+    assert!(
+        !printed.lines().any(|line| line.starts_with("forged")),
+        "a forged log line:\n{printed}"
+    );
+    assert!(printed.contains(r#""key-2\nforged: kid""#), "{printed}");
+    assert!(
+        printed.contains(r#"names jwks_uri "http://0.0.0.0:9/jwks\nforged: jwks_uri""#),
+        "{printed}"
+    );
+}

@@ -244,12 +244,12 @@ impl Config {
     /// what the configuration asks of the routes and the manifest, the
     /// fairing checks at ignite.
     pub(crate) fn settings(&self) -> Result<Settings, ConfigError> {
-        let well_known_url = parse_url(
+        let well_known_url = parse_key_source(
             &self.well_known_url,
             "well_known_url",
-            Some("MASKINPORTEN_WELL_KNOWN_URL"),
+            "MASKINPORTEN_WELL_KNOWN_URL",
         )?;
-        let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", Some("MASKINPORTEN_JWKS_URI"))?;
+        let jwks_uri = parse_key_source(&self.jwks_uri, "jwks_uri", "MASKINPORTEN_JWKS_URI")?;
         let issuer = self.issuer.clone().filter(|i| !i.is_empty());
         let backend = match self.validation {
             ValidationMode::Jwks => match (issuer, jwks_uri, well_known_url) {
@@ -343,18 +343,36 @@ fn parse_url(
     let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
+    let with_variable = |error: ConfigError| match var {
+        Some(var) => error.with_variable(var),
+        None => error,
+    };
     match Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(Some(url)),
         _ => {
             let kind = ConfigErrorKind::NotHttpUrl {
                 value: value.to_owned(),
             };
-            let error = ConfigError::new(kind, key);
-            Err(match var {
-                Some(var) => error.with_variable(var),
-                None => error,
-            })
+            Err(with_variable(ConfigError::new(kind, key)))
         }
+    }
+}
+
+/// As [`parse_url`], for the URLs the keys come from: https, or plain http
+/// only to a loopback host.
+fn parse_key_source(
+    value: &Option<String>,
+    key: &'static str,
+    var: &'static str,
+) -> Result<Option<Url>, ConfigError> {
+    match parse_url(value, key, Some(var))? {
+        Some(url) if !crate::http::is_https_or_loopback(&url) => {
+            let kind = ConfigErrorKind::PlainHttp {
+                value: value.as_deref().unwrap_or_default().to_owned(),
+            };
+            Err(ConfigError::new(kind, key).with_variable(var))
+        }
+        url => Ok(url),
     }
 }
 

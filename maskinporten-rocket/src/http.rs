@@ -11,6 +11,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use reqwest::Url;
 use serde_json::Value;
 
 /// What the issuer or Texas did wrong, for the log; never shown to clients.
@@ -41,6 +42,27 @@ impl std::error::Error for FetchError {
             FetchError::NotJson(e) => Some(e),
             FetchError::Status(_) | FetchError::TooLarge(_) => None,
         }
+    }
+}
+
+/// Whether keys, or the metadata that names them, may be fetched from
+/// `url`: over https, or over plain http only to a loopback host
+/// (127.0.0.0/8, `::1`, `localhost`), where no one sits on the path. Over
+/// plain http to anywhere else, anyone on the path could swap the keys.
+pub(crate) fn is_https_or_loopback(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => {
+            // The URL parser has already put an IP host in canonical form
+            // (`127.1` is `127.0.0.1`), with brackets around IPv6.
+            let host = url.host_str().unwrap_or_default();
+            let literal = host.trim_start_matches('[').trim_end_matches(']');
+            match literal.parse::<std::net::IpAddr>() {
+                Ok(ip) => ip.is_loopback(),
+                Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+            }
+        }
+        _ => false,
     }
 }
 

@@ -51,6 +51,12 @@ pub enum ConfigErrorKind {
         /// The value as configured.
         value: String,
     },
+    /// `jwks_uri` or `well_known_url` is plain `http://` to a host that is
+    /// not loopback: anyone on the path could swap the keys.
+    PlainHttp {
+        /// The value as configured.
+        value: String,
+    },
     /// `audience` is not an absolute URI.
     RelativeAudience {
         /// The value as configured.
@@ -141,7 +147,9 @@ impl fmt::Display for ConfigError {
         use ConfigErrorKind::*;
         if let Some(key) = self.0.key {
             write!(f, "maskinporten.{key}")?;
-            if let (NotHttpUrl { .. }, Some(variable)) = (&self.0.kind, self.0.variable) {
+            if let (NotHttpUrl { .. } | PlainHttp { .. }, Some(variable)) =
+                (&self.0.kind, self.0.variable)
+            {
                 write!(f, " (or {variable})")?;
             }
             f.write_str(": ")?;
@@ -164,6 +172,12 @@ impl fmt::Display for ConfigError {
                  `introspection_endpoint`",
             ),
             NotHttpUrl { value } => write!(f, "`{value}` is not an absolute http(s) URL"),
+            PlainHttp { value } => write!(
+                f,
+                "`{value}` is plain http to a host that is not loopback, where anyone on \
+                 the path could swap the keys; use https (http is allowed only for \
+                 127.0.0.0/8, ::1 and localhost)"
+            ),
             RelativeAudience { value } => write!(
                 f,
                 "`{value}` is not an absolute URI; write it as your consumers request it, \

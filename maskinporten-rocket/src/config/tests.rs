@@ -205,3 +205,60 @@ fn a_non_url_jwks_uri_names_its_variable() {
         "{err}"
     );
 }
+
+/// A plain-http key source on a remote host: anyone on the path could
+/// swap the keys.
+#[test]
+fn plain_http_key_sources_on_remote_hosts_are_refused() {
+    for (key, var, value) in [
+        (
+            "jwks_uri",
+            "MASKINPORTEN_JWKS_URI",
+            "http://maskinporten.no/jwk",
+        ),
+        (
+            "well_known_url",
+            "MASKINPORTEN_WELL_KNOWN_URL",
+            "http://maskinporten.no/.well-known/oauth-authorization-server",
+        ),
+        // Not loopback, though it may reach this host.
+        (
+            "jwks_uri",
+            "MASKINPORTEN_JWKS_URI",
+            "http://0.0.0.0:8080/jwk",
+        ),
+        (
+            "jwks_uri",
+            "MASKINPORTEN_JWKS_URI",
+            "http://localhost.evil.example/jwk",
+        ),
+    ] {
+        let figment = Figment::new()
+            .merge(("maskinporten.issuer", "https://maskinporten.no/"))
+            .merge((format!("maskinporten.{key}"), value));
+        let err = refused(figment);
+        let kind = ConfigErrorKind::PlainHttp {
+            value: value.into(),
+        };
+        assert_eq!((err.kind(), err.key()), (&kind, Some(key)), "{value}");
+        assert_eq!(err.variable(), Some(var));
+    }
+}
+
+#[test]
+fn plain_http_key_sources_on_loopback_and_https_anywhere_are_accepted() {
+    for value in [
+        "http://127.0.0.1:8080/jwks",
+        "http://127.1.2.3/jwks",
+        "http://[::1]:8080/jwks",
+        "http://localhost:8080/jwks",
+        "http://LOCALHOST./jwks",
+        "https://maskinporten.no/jwk",
+    ] {
+        let figment = Figment::new()
+            .merge(("maskinporten.issuer", "https://maskinporten.no/"))
+            .merge(("maskinporten.jwks_uri", value));
+        let config = Config::from_sources(&figment, |_| None).unwrap();
+        assert!(config.settings().is_ok(), "{value}");
+    }
+}
