@@ -325,3 +325,140 @@ fn issuer_supplied_strings_cannot_forge_log_lines() {
         "{printed}"
     );
 }
+
+// Item 3: configuration that would otherwise pass in silence.
+
+/// Rocket's own configuration sources (`Rocket.toml`, `ROCKET_*`) under the
+/// stand-in issuer's settings, as an app that calls `rocket::build()` reads.
+fn rocket_sources(issuer: &Issuer) -> Figment {
+    quiet(rocket::Config::figment())
+        .merge(("log_level", "critical"))
+        .merge(("maskinporten.well_known_url", issuer.well_known_url()))
+}
+
+/// Asserts that ignite failed in a fairing (Rocket's error must be looked
+/// at, or it panics when dropped).
+fn assert_failed_fairing(ignited: Result<Client, rocket::Error>) {
+    match ignited {
+        Ok(_) => panic!("the app ignited"),
+        Err(error) => assert!(
+            matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+            "{error}"
+        ),
+    }
+}
+
+/// In the child: the app does not ignite.
+fn ignite_fails() {
+    block_on(async {
+        let issuer = Issuer::start().await;
+        let ignited = Client::tracked(app(rocket_sources(&issuer))).await;
+        assert_failed_fairing(ignited);
+    })
+}
+
+/// `ROCKET_MASKINPORTEN_AUDIENCE` is a top-level key nothing reads: the
+/// audience would silently not be enforced. Ignite stops and says how to
+/// spell it.
+#[test]
+fn a_top_level_audience_from_the_environment_stops_ignite() {
+    let test = this_test!("a_top_level_audience_from_the_environment_stops_ignite");
+    let env = [("ROCKET_MASKINPORTEN_AUDIENCE", "https://afp.nav.no/api")];
+    let Some(printed) = isolated(&test, &env, ignite_fails) else {
+        return;
+    };
+    assert!(printed.contains("`maskinporten_audience` is a top-level key"));
+    assert!(printed.contains(r#"ROCKET_MASKINPORTEN={audience="..."}"#));
+}
+
+/// The same mistake in `Rocket.toml`: `maskinporten_audience` under
+/// `[default]` instead of `audience` under `[default.maskinporten]`.
+#[test]
+fn a_top_level_audience_in_rocket_toml_stops_ignite() {
+    let test = this_test!("a_top_level_audience_in_rocket_toml_stops_ignite");
+    let dir = std::env::temp_dir().join(format!("maskinporten-security-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let file = dir.join("Rocket.toml");
+    std::fs::write(
+        &file,
+        "[default]\nmaskinporten_audience = \"https://afp.nav.no/api\"\n",
+    )
+    .expect("Rocket.toml written");
+    let path = file.to_string_lossy().into_owned();
+    let printed = isolated(&test, &[("ROCKET_CONFIG", &path)], ignite_fails);
+    let _ = std::fs::remove_dir_all(&dir);
+    let Some(printed) = printed else { return };
+    assert!(printed.contains("`maskinporten_audience` is a top-level key"));
+    assert!(printed.contains("under `[default.maskinporten]`"));
+}
+
+/// NAIS names production on this pod.
+const NAIS_PRODUCTION: [(&str, &str); 3] = [
+    ("MASKINPORTEN_ISSUER", "https://maskinporten.no/"),
+    ("MASKINPORTEN_JWKS_URI", "https://maskinporten.no/jwk"),
+    (
+        "MASKINPORTEN_WELL_KNOWN_URL",
+        "https://maskinporten.no/.well-known/oauth-authorization-server",
+    ),
+];
+
+/// In the child: an app whose explicit `well_known_url` names the stand-in
+/// (a test issuer) while NAIS names production, with `extra` keys merged.
+/// In a debug build it ignites and the explicit issuer wins; in a release
+/// build it does not ignite unless `override_nais` is set.
+fn test_issuer_over_production(extra: Figment) {
+    block_on(async {
+        let issuer = Issuer::start().await;
+        let figment = quiet(issuer.figment()).merge(extra);
+        let meant = figment
+            .extract_inner::<bool>("maskinporten.override_nais")
+            .unwrap_or(false);
+        let ignited = Client::tracked(app(figment)).await;
+        if cfg!(debug_assertions) || meant {
+            let client = ignited.expect("the app ignites");
+            let token = issuer.token().scope(READ).sign();
+            let response = client.get("/read").header(bearer(&token)).dispatch().await;
+            assert_eq!(response.status(), Status::Ok, "the explicit issuer wins");
+        } else {
+            assert_failed_fairing(ignited);
+        }
+    })
+}
+
+/// A `Rocket.toml` baked into an image, naming a test issuer, silently won
+/// over the NAIS variables naming production. Now ignite says so: a warning
+/// in a debug build (tests build in debug), an error in a release build.
+#[test]
+fn an_explicit_issuer_that_differs_from_nais_is_reported_at_ignite() {
+    let test = this_test!("an_explicit_issuer_that_differs_from_nais_is_reported_at_ignite");
+    let scenario = || test_issuer_over_production(Figment::new());
+    let Some(printed) = isolated(&test, &NAIS_PRODUCTION, scenario) else {
+        return;
+    };
+    let line = printed
+        .lines()
+        .find(|line| line.contains("MASKINPORTEN_WELL_KNOWN_URL = "))
+        .unwrap_or_else(|| panic!("no line about the override:\n{printed}"));
+    assert!(line.contains("override_nais = true"), "{line}");
+    let level = if cfg!(debug_assertions) {
+        "Warning: maskinporten.well_known_url = "
+    } else {
+        "Error: maskinporten.well_known_url: "
+    };
+    assert!(line.contains(level), "{line}");
+}
+
+/// `override_nais = true` says the override is meant: it starts, silently.
+#[test]
+fn override_nais_lets_an_explicit_issuer_win_without_a_word() {
+    let test = this_test!("override_nais_lets_an_explicit_issuer_win_without_a_word");
+    let scenario =
+        || test_issuer_over_production(Figment::new().merge(("maskinporten.override_nais", true)));
+    let Some(printed) = isolated(&test, &NAIS_PRODUCTION, scenario) else {
+        return;
+    };
+    assert!(
+        !printed.contains("MASKINPORTEN_WELL_KNOWN_URL"),
+        "{printed}"
+    );
+}

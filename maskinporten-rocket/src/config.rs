@@ -5,12 +5,18 @@
 //! Explicit keys win over the environment, and the environment wins over the
 //! built-in defaults, so an app on NAIS needs no configuration at all, and a
 //! test or a local run can set every key in `Rocket.toml` or in code.
+//!
+//! Two mistakes that would otherwise pass in silence stop ignite: a
+//! top-level `maskinporten_*` key (`ROCKET_MASKINPORTEN_AUDIENCE`), which
+//! nothing reads, and, in a release build, an explicit issuer source that
+//! differs from the NAIS variable it overrides, unless `override_nais` says
+//! that is meant (a debug build logs a warning instead).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use figment::providers::Serialized;
-use figment::Figment;
+use figment::{Figment, Provider};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +101,11 @@ pub struct Config {
     pub manifest: Option<String>,
     /// The organisation prefix NAIS puts before the manifest's scopes.
     pub scope_prefix: String,
+    /// Say that an explicit `issuer`, `jwks_uri` or `well_known_url` is
+    /// meant to differ from the NAIS variable it overrides. Without it, a
+    /// release build refuses to start when one differs, and a debug build
+    /// logs a warning. Defaults to `false`.
+    pub override_nais: bool,
 }
 
 impl Default for Config {
@@ -118,6 +129,7 @@ impl Default for Config {
             check_manifest: false,
             manifest: None,
             scope_prefix: DEFAULT_SCOPE_PREFIX.to_owned(),
+            override_nais: false,
         }
     }
 }
@@ -206,8 +218,21 @@ impl Config {
     /// A table that cannot be read (a value of the wrong type, an unknown
     /// key) is [`ConfigErrorKind::Unreadable`], with figment's error as the
     /// source.
+    ///
+    /// A top-level `maskinporten_*` key (what `ROCKET_MASKINPORTEN_AUDIENCE`
+    /// becomes) is [`ConfigErrorKind::TopLevelKey`]. An explicit `issuer`,
+    /// `jwks_uri` or `well_known_url` that differs from the NAIS variable it
+    /// overrides is logged as a warning in a debug build and is
+    /// [`ConfigErrorKind::OverridesNais`] in a release build, unless
+    /// `override_nais` is set.
     pub fn from_figment(figment: &Figment) -> Result<Config, ConfigError> {
-        Config::from_sources(figment, |name| std::env::var(name).ok())
+        let env = |name: &str| std::env::var(name).ok();
+        let config = Config::from_sources(figment, env)?;
+        let overrides = nais_overrides(figment, env);
+        for warning in judge_overrides(&overrides, config.override_nais, Build::current())? {
+            log::warn!(target: "maskinporten", "{warning}");
+        }
+        Ok(config)
     }
 
     /// As [`Config::from_figment`], with the environment given as a function,
@@ -216,6 +241,11 @@ impl Config {
         figment: &Figment,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        if let Some(found) = top_level_key(figment) {
+            let key = found["maskinporten_".len()..].to_owned();
+            let kind = ConfigErrorKind::TopLevelKey { found, key };
+            return Err(ConfigError::unkeyed(kind));
+        }
         // Read with the caller's profile selected, so `[debug.maskinporten]`
         // and `[release.maskinporten]` apply as Rocket users expect.
         let table = figment.focus("maskinporten");
@@ -332,6 +362,109 @@ impl Config {
             manifest: self.manifest.as_ref().map(PathBuf::from),
             scope_prefix: self.scope_prefix.clone(),
         })
+    }
+}
+
+/// The first top-level key, in any profile, that looks meant for the
+/// `maskinporten` table: Rocket turns `ROCKET_MASKINPORTEN_AUDIENCE` into
+/// the top-level key `maskinporten_audience`, which nothing reads.
+fn top_level_key(figment: &Figment) -> Option<String> {
+    // A figment that cannot be read fails in `extract`, with figment's error.
+    let profiles = figment.data().ok()?;
+    profiles
+        .values()
+        .flat_map(|dict| dict.keys())
+        .find(|key| {
+            key.get(.."maskinporten_".len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("maskinporten_"))
+        })
+        .map(|key| key.to_ascii_lowercase())
+}
+
+/// Whether this is a debug or a release build: a configuration that may
+/// point production at a test issuer is a warning in the one and an error
+/// in the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Build {
+    Debug,
+    Release,
+}
+
+impl Build {
+    pub(crate) fn current() -> Build {
+        if cfg!(debug_assertions) {
+            Build::Debug
+        } else {
+            Build::Release
+        }
+    }
+}
+
+/// An explicit issuer source that differs from the NAIS variable it
+/// overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Override {
+    pub(crate) key: &'static str,
+    pub(crate) variable: &'static str,
+    pub(crate) explicit: String,
+    pub(crate) environment: String,
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "maskinporten.{} = {:?} overrides {} = {:?}, which NAIS set; if that is \
+             meant, set `override_nais = true` (a release build refuses to start without it)",
+            self.key, self.explicit, self.variable, self.environment
+        )
+    }
+}
+
+/// Every issuer key the `maskinporten` table sets to something other than
+/// the NAIS variable that would otherwise set it. An explicit value wins
+/// (see [`Config::from_sources`]), so a `Rocket.toml` baked into an image
+/// can point production at a test issuer; this is how we notice.
+pub(crate) fn nais_overrides(
+    figment: &Figment,
+    env: impl Fn(&str) -> Option<String>,
+) -> Vec<Override> {
+    let table = figment.focus("maskinporten");
+    NAIS_VARIABLES
+        .iter()
+        .filter(|(key, _)| ISSUER_KEYS.contains(key))
+        .filter_map(|&(key, variable)| {
+            let explicit = table.find_value(key).ok()?.into_string()?;
+            let environment = env(variable).filter(|v| !v.trim().is_empty())?;
+            let differs = explicit.trim() != environment.trim();
+            differs.then_some(Override {
+                key,
+                variable,
+                explicit,
+                environment,
+            })
+        })
+        .collect()
+}
+
+/// What to do about `overrides`: nothing when `override_nais` says they are
+/// meant; otherwise the warnings to log in a debug build, and an error in a
+/// release build.
+pub(crate) fn judge_overrides(
+    overrides: &[Override],
+    override_nais: bool,
+    build: Build,
+) -> Result<Vec<Override>, ConfigError> {
+    match (overrides.first(), override_nais, build) {
+        (None, _, _) | (Some(_), true, _) => Ok(Vec::new()),
+        (Some(_), false, Build::Debug) => Ok(overrides.to_vec()),
+        (Some(first), false, Build::Release) => {
+            let kind = ConfigErrorKind::OverridesNais {
+                explicit: first.explicit.clone(),
+                environment: first.environment.clone(),
+            };
+            Err(ConfigError::new(kind, first.key).with_variable(first.variable))
+        }
     }
 }
 
