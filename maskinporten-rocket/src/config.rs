@@ -229,7 +229,7 @@ impl Config {
         let env = |name: &str| std::env::var(name).ok();
         let config = Config::from_sources(figment, env)?;
         let overrides = nais_overrides(figment, env);
-        for warning in judge_overrides(&overrides, config.override_nais, Build::current())? {
+        for warning in judge_overrides(&overrides, config.override_nais, BuildKind::current())? {
             log::warn!(target: "maskinporten", "{warning}");
         }
         Ok(config)
@@ -242,7 +242,10 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         if let Some(found) = top_level_key(figment) {
-            let key = found["maskinporten_".len()..].to_owned();
+            let key = found
+                .strip_prefix("maskinporten_")
+                .unwrap_or(&found)
+                .to_owned();
             let kind = ConfigErrorKind::TopLevelKey { found, key };
             return Err(ConfigError::unkeyed(kind));
         }
@@ -385,17 +388,17 @@ fn top_level_key(figment: &Figment) -> Option<String> {
 /// point production at a test issuer is a warning in the one and an error
 /// in the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Build {
+pub(crate) enum BuildKind {
     Debug,
     Release,
 }
 
-impl Build {
-    pub(crate) fn current() -> Build {
+impl BuildKind {
+    pub(crate) fn current() -> BuildKind {
         if cfg!(debug_assertions) {
-            Build::Debug
+            BuildKind::Debug
         } else {
-            Build::Release
+            BuildKind::Release
         }
     }
 }
@@ -453,12 +456,12 @@ pub(crate) fn nais_overrides(
 pub(crate) fn judge_overrides(
     overrides: &[Override],
     override_nais: bool,
-    build: Build,
+    build: BuildKind,
 ) -> Result<Vec<Override>, ConfigError> {
     match (overrides.first(), override_nais, build) {
         (None, _, _) | (Some(_), true, _) => Ok(Vec::new()),
-        (Some(_), false, Build::Debug) => Ok(overrides.to_vec()),
-        (Some(first), false, Build::Release) => {
+        (Some(_), false, BuildKind::Debug) => Ok(overrides.to_vec()),
+        (Some(first), false, BuildKind::Release) => {
             let kind = ConfigErrorKind::OverridesNais {
                 explicit: first.explicit.clone(),
                 environment: first.environment.clone(),

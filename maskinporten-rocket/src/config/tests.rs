@@ -342,7 +342,8 @@ fn an_explicit_issuer_source_that_differs_from_nais_is_found() {
 
 #[test]
 fn overriding_nais_is_an_error_in_a_release_build() {
-    let err = judge_overrides(&test_issuer_over_production(), false, Build::Release).unwrap_err();
+    let err =
+        judge_overrides(&test_issuer_over_production(), false, BuildKind::Release).unwrap_err();
     assert_eq!(
         err.kind(),
         &ConfigErrorKind::OverridesNais {
@@ -357,14 +358,14 @@ fn overriding_nais_is_an_error_in_a_release_build() {
 #[test]
 fn overriding_nais_is_a_warning_in_a_debug_build() {
     let overrides = test_issuer_over_production();
-    let warnings = judge_overrides(&overrides, false, Build::Debug).unwrap();
+    let warnings = judge_overrides(&overrides, false, BuildKind::Debug).unwrap();
     assert_eq!(warnings, overrides);
 }
 
 #[test]
 fn override_nais_says_the_override_is_meant() {
     let overrides = test_issuer_over_production();
-    for build in [Build::Debug, Build::Release] {
+    for build in [BuildKind::Debug, BuildKind::Release] {
         assert_eq!(judge_overrides(&overrides, true, build).unwrap(), vec![]);
     }
 }
