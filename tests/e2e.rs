@@ -15,4 +15,5 @@ mod key_cache;
 mod local_validation;
 mod manifest;
 mod properties;
+mod security_review;
 mod texas;

@@ -5,12 +5,18 @@
 //! Explicit keys win over the environment, and the environment wins over the
 //! built-in defaults, so an app on NAIS needs no configuration at all, and a
 //! test or a local run can set every key in `Rocket.toml` or in code.
+//!
+//! Two mistakes that would otherwise pass in silence stop ignite: a
+//! top-level `maskinporten_*` key (`ROCKET_MASKINPORTEN_AUDIENCE`), which
+//! nothing reads, and, in a release build, an explicit issuer source that
+//! differs from the NAIS variable it overrides, unless `override_nais` says
+//! that is meant (a debug build logs a warning instead).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use figment::providers::Serialized;
-use figment::Figment;
+use figment::{Figment, Provider};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +101,11 @@ pub struct Config {
     pub manifest: Option<String>,
     /// The organisation prefix NAIS puts before the manifest's scopes.
     pub scope_prefix: String,
+    /// Say that an explicit `issuer`, `jwks_uri` or `well_known_url` is
+    /// meant to differ from the NAIS variable it overrides. Without it, a
+    /// release build refuses to start when one differs, and a debug build
+    /// logs a warning. Defaults to `false`.
+    pub override_nais: bool,
 }
 
 impl Default for Config {
@@ -118,6 +129,7 @@ impl Default for Config {
             check_manifest: false,
             manifest: None,
             scope_prefix: DEFAULT_SCOPE_PREFIX.to_owned(),
+            override_nais: false,
         }
     }
 }
@@ -206,8 +218,21 @@ impl Config {
     /// A table that cannot be read (a value of the wrong type, an unknown
     /// key) is [`ConfigErrorKind::Unreadable`], with figment's error as the
     /// source.
+    ///
+    /// A top-level `maskinporten_*` key (what `ROCKET_MASKINPORTEN_AUDIENCE`
+    /// becomes) is [`ConfigErrorKind::TopLevelKey`]. An explicit `issuer`,
+    /// `jwks_uri` or `well_known_url` that differs from the NAIS variable it
+    /// overrides is logged as a warning in a debug build and is
+    /// [`ConfigErrorKind::OverridesNais`] in a release build, unless
+    /// `override_nais` is set.
     pub fn from_figment(figment: &Figment) -> Result<Config, ConfigError> {
-        Config::from_sources(figment, |name| std::env::var(name).ok())
+        let env = |name: &str| std::env::var(name).ok();
+        let config = Config::from_sources(figment, env)?;
+        let overrides = nais_overrides(figment, env);
+        for warning in judge_overrides(&overrides, config.override_nais, BuildKind::current())? {
+            log::warn!(target: "maskinporten", "{warning}");
+        }
+        Ok(config)
     }
 
     /// As [`Config::from_figment`], with the environment given as a function,
@@ -216,6 +241,14 @@ impl Config {
         figment: &Figment,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        if let Some(found) = top_level_key(figment) {
+            let key = found
+                .strip_prefix("maskinporten_")
+                .unwrap_or(&found)
+                .to_owned();
+            let kind = ConfigErrorKind::TopLevelKey { found, key };
+            return Err(ConfigError::unkeyed(kind));
+        }
         // Read with the caller's profile selected, so `[debug.maskinporten]`
         // and `[release.maskinporten]` apply as Rocket users expect.
         let table = figment.focus("maskinporten");
@@ -244,12 +277,12 @@ impl Config {
     /// what the configuration asks of the routes and the manifest, the
     /// fairing checks at ignite.
     pub(crate) fn settings(&self) -> Result<Settings, ConfigError> {
-        let well_known_url = parse_url(
+        let well_known_url = parse_key_source(
             &self.well_known_url,
             "well_known_url",
-            Some("MASKINPORTEN_WELL_KNOWN_URL"),
+            "MASKINPORTEN_WELL_KNOWN_URL",
         )?;
-        let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", Some("MASKINPORTEN_JWKS_URI"))?;
+        let jwks_uri = parse_key_source(&self.jwks_uri, "jwks_uri", "MASKINPORTEN_JWKS_URI")?;
         let issuer = self.issuer.clone().filter(|i| !i.is_empty());
         let backend = match self.validation {
             ValidationMode::Jwks => match (issuer, jwks_uri, well_known_url) {
@@ -335,6 +368,115 @@ impl Config {
     }
 }
 
+/// The first top-level key, in any profile, that looks meant for the
+/// `maskinporten` table: Rocket turns `ROCKET_MASKINPORTEN_AUDIENCE` into
+/// the top-level key `maskinporten_audience`, which nothing reads.
+fn top_level_key(figment: &Figment) -> Option<String> {
+    // A figment that cannot be read fails in `extract`, with figment's error.
+    let profiles = figment.data().ok()?;
+    profiles
+        .values()
+        .flat_map(|dict| dict.keys())
+        .find(|key| {
+            key.get(.."maskinporten_".len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("maskinporten_"))
+        })
+        .map(|key| key.to_ascii_lowercase())
+}
+
+/// Whether this is a debug or a release build: a configuration that may
+/// point production at a test issuer is a warning in the one and an error
+/// in the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BuildKind {
+    Debug,
+    Release,
+}
+
+impl BuildKind {
+    pub(crate) fn current() -> BuildKind {
+        if cfg!(debug_assertions) {
+            BuildKind::Debug
+        } else {
+            BuildKind::Release
+        }
+    }
+}
+
+/// An explicit issuer source that differs from the NAIS variable it
+/// overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Override {
+    pub(crate) key: &'static str,
+    pub(crate) variable: &'static str,
+    pub(crate) explicit: String,
+    pub(crate) environment: String,
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "maskinporten.{} = {:?} overrides {} = {:?}, which NAIS set; if that is \
+             meant, set `override_nais = true` (a release build refuses to start without it)",
+            self.key, self.explicit, self.variable, self.environment
+        )
+    }
+}
+
+/// Every issuer key the `maskinporten` table sets to something other than
+/// the NAIS variable that would otherwise set it. An explicit value wins
+/// (see [`Config::from_sources`]), so a `Rocket.toml` baked into an image
+/// can point production at a test issuer; this is how we notice.
+pub(crate) fn nais_overrides(
+    figment: &Figment,
+    env: impl Fn(&str) -> Option<String>,
+) -> Vec<Override> {
+    let table = figment.focus("maskinporten");
+    NAIS_VARIABLES
+        .iter()
+        .filter(|(key, _)| ISSUER_KEYS.contains(key))
+        .filter_map(|&(key, variable)| {
+            // An empty value counts as unset (see `from_sources`): it
+            // overrides nothing.
+            let explicit = table
+                .find_value(key)
+                .ok()?
+                .into_string()
+                .filter(|v| !v.trim().is_empty())?;
+            let environment = env(variable).filter(|v| !v.trim().is_empty())?;
+            let differs = explicit.trim() != environment.trim();
+            differs.then_some(Override {
+                key,
+                variable,
+                explicit,
+                environment,
+            })
+        })
+        .collect()
+}
+
+/// What to do about `overrides`: nothing when `override_nais` says they are
+/// meant; otherwise the warnings to log in a debug build, and an error in a
+/// release build.
+pub(crate) fn judge_overrides(
+    overrides: &[Override],
+    override_nais: bool,
+    build: BuildKind,
+) -> Result<Vec<Override>, ConfigError> {
+    match (overrides.first(), override_nais, build) {
+        (None, _, _) | (Some(_), true, _) => Ok(Vec::new()),
+        (Some(_), false, BuildKind::Debug) => Ok(overrides.to_vec()),
+        (Some(first), false, BuildKind::Release) => {
+            let kind = ConfigErrorKind::OverridesNais {
+                explicit: first.explicit.clone(),
+                environment: first.environment.clone(),
+            };
+            Err(ConfigError::new(kind, first.key).with_variable(first.variable))
+        }
+    }
+}
+
 fn parse_url(
     value: &Option<String>,
     key: &'static str,
@@ -343,18 +485,36 @@ fn parse_url(
     let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
+    let with_variable = |error: ConfigError| match var {
+        Some(var) => error.with_variable(var),
+        None => error,
+    };
     match Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(Some(url)),
         _ => {
             let kind = ConfigErrorKind::NotHttpUrl {
                 value: value.to_owned(),
             };
-            let error = ConfigError::new(kind, key);
-            Err(match var {
-                Some(var) => error.with_variable(var),
-                None => error,
-            })
+            Err(with_variable(ConfigError::new(kind, key)))
         }
+    }
+}
+
+/// As [`parse_url`], for the URLs the keys come from: https, or plain http
+/// only to a loopback host.
+fn parse_key_source(
+    value: &Option<String>,
+    key: &'static str,
+    var: &'static str,
+) -> Result<Option<Url>, ConfigError> {
+    match parse_url(value, key, Some(var))? {
+        Some(url) if !crate::http::is_https_or_loopback(&url) => {
+            let kind = ConfigErrorKind::PlainHttp {
+                value: value.as_deref().unwrap_or_default().to_owned(),
+            };
+            Err(ConfigError::new(kind, key).with_variable(var))
+        }
+        url => Ok(url),
     }
 }
 

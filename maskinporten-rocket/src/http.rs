@@ -1,10 +1,17 @@
-//! The one HTTP client every outgoing call shares: issuer metadata, JWKS and
-//! Texas. Every call has a connect and a total timeout, and no answer is read
-//! past a size limit, so a slow or hostile peer costs bounded time and memory.
+//! The HTTP clients of every outgoing call: issuer metadata, JWKS and Texas.
+//! Every call has a connect and a total timeout, and no answer is read past a
+//! size limit, so a slow or hostile peer costs bounded time and memory.
+//!
+//! The issuer's client uses the proxy of the environment (`HTTP_PROXY`,
+//! `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`): on-premises NAIS reaches the
+//! internet through one. Texas's client never does: Texas is a sidecar in the
+//! same pod (doc.nais.io, "Texas"), every request to it carries a bearer
+//! token, and reqwest does not exempt loopback from a proxy variable.
 
 use std::fmt;
 use std::time::Duration;
 
+use reqwest::Url;
 use serde_json::Value;
 
 /// What the issuer or Texas did wrong, for the log; never shown to clients.
@@ -38,14 +45,48 @@ impl std::error::Error for FetchError {
     }
 }
 
+/// Whether keys, or the metadata that names them, may be fetched from
+/// `url`: over https, or over plain http only to a loopback host
+/// (127.0.0.0/8, `::1`, `localhost`), where no one sits on the path. Over
+/// plain http to anywhere else, anyone on the path could swap the keys.
+pub(crate) fn is_https_or_loopback(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => {
+            // The URL parser has already put an IP host in canonical form
+            // (`127.1` is `127.0.0.1`), with brackets around IPv6.
+            let host = url.host_str().unwrap_or_default();
+            let literal = host.trim_start_matches('[').trim_end_matches(']');
+            match literal.parse::<std::net::IpAddr>() {
+                Ok(ip) => ip.is_loopback(),
+                Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+            }
+        }
+        _ => false,
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Http {
     client: reqwest::Client,
 }
 
+/// Whether a client may go through the environment's proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Proxy {
+    /// The issuer, on the internet: the environment's proxy, if any.
+    FromEnvironment,
+    /// A sidecar: always direct, whatever the environment says.
+    Never,
+}
+
 impl Http {
-    pub(crate) fn new(timeout: Duration) -> Result<Http, reqwest::Error> {
-        let client = reqwest::Client::builder()
+    pub(crate) fn new(timeout: Duration, proxy: Proxy) -> Result<Http, reqwest::Error> {
+        let builder = match proxy {
+            Proxy::FromEnvironment => reqwest::Client::builder(),
+            Proxy::Never => reqwest::Client::builder().no_proxy(),
+        };
+        let client = builder
             .connect_timeout(timeout)
             .timeout(timeout)
             // A redirect from the issuer or Texas is an answer we do not

@@ -204,7 +204,8 @@ impl Issuer {
     /// so the fairing discovers both from the stand-in, as with
     /// `MASKINPORTEN_WELL_KNOWN_URL` alone: no issuer or key source from the
     /// app's configuration or from NAIS variables in the shell can mix with
-    /// it. The keys go into Figment's global profile, over every profile the
+    /// it. It also sets `override_nais`, since winning over those variables
+    /// is the point here. The keys go into Figment's global profile, over every profile the
     /// app has; a test's own `.merge(("maskinporten.key", value))` made
     /// afterwards still wins, since tuples merge into the global profile too.
     ///
@@ -229,6 +230,7 @@ impl Issuer {
             ))
             .merge(Serialized::global("maskinporten.issuer", ""))
             .merge(Serialized::global("maskinporten.jwks_uri", ""))
+            .merge(Serialized::global("maskinporten.override_nais", true))
     }
 
     /// Rocket's own configuration, as the app reads it (`Rocket.toml`,

@@ -171,6 +171,7 @@ fn configure_changes_only_the_keys_that_name_the_stand_in() {
                 "issuer",
                 "jwks_uri",
                 "leeway",
+                "override_nais",
                 "realm",
                 "validation",
                 "well_known_url"

@@ -46,8 +46,32 @@ pub enum ConfigErrorKind {
     /// `validation = "texas"` without `introspection_endpoint`, nor
     /// `NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
     NoIntrospectionEndpoint,
+    /// A top-level key that looks meant for the `maskinporten` table, such
+    /// as `maskinporten_audience` (what `ROCKET_MASKINPORTEN_AUDIENCE`
+    /// becomes): nothing reads it, so the setting would silently not apply.
+    TopLevelKey {
+        /// The key as found, lowercased: `maskinporten_audience`.
+        found: String,
+        /// The key it is meant to be inside the table: `audience`.
+        key: String,
+    },
+    /// In a release build, an explicit `issuer`, `jwks_uri` or
+    /// `well_known_url` differs from the NAIS variable it overrides
+    /// ([`ConfigError::variable`]), and `override_nais` is not set.
+    OverridesNais {
+        /// The value in the `maskinporten` table.
+        explicit: String,
+        /// The value of the NAIS variable.
+        environment: String,
+    },
     /// A URL key holds something other than an absolute http(s) URL.
     NotHttpUrl {
+        /// The value as configured.
+        value: String,
+    },
+    /// `jwks_uri` or `well_known_url` is plain `http://` to a host that is
+    /// not loopback: anyone on the path could swap the keys.
+    PlainHttp {
         /// The value as configured.
         value: String,
     },
@@ -141,7 +165,9 @@ impl fmt::Display for ConfigError {
         use ConfigErrorKind::*;
         if let Some(key) = self.0.key {
             write!(f, "maskinporten.{key}")?;
-            if let (NotHttpUrl { .. }, Some(variable)) = (&self.0.kind, self.0.variable) {
+            if let (NotHttpUrl { .. } | PlainHttp { .. }, Some(variable)) =
+                (&self.0.kind, self.0.variable)
+            {
                 write!(f, " (or {variable})")?;
             }
             f.write_str(": ")?;
@@ -163,7 +189,31 @@ impl fmt::Display for ConfigError {
                  manifest, which sets NAIS_TOKEN_INTROSPECTION_ENDPOINT, or set \
                  `introspection_endpoint`",
             ),
+            TopLevelKey { found, key } => write!(
+                f,
+                "`{found}` is a top-level key that nothing reads, so `{key}` is not set; \
+                 put `{key}` inside the maskinporten table: `ROCKET_MASKINPORTEN={{{key}=\"...\"}}` \
+                 in the environment, or `{key} = ...` under `[default.maskinporten]` in Rocket.toml"
+            ),
+            OverridesNais {
+                explicit,
+                environment,
+            } => {
+                let variable = self.0.variable.unwrap_or("the NAIS variable");
+                write!(
+                    f,
+                    "{explicit:?} differs from {variable} = {environment:?}, which NAIS set; \
+                     an explicit value wins, so this may point production at another issuer: \
+                     remove it, or set `override_nais = true` if it is meant"
+                )
+            }
             NotHttpUrl { value } => write!(f, "`{value}` is not an absolute http(s) URL"),
+            PlainHttp { value } => write!(
+                f,
+                "`{value}` is plain http to a host that is not loopback, where anyone on \
+                 the path could swap the keys; use https (http is allowed only for \
+                 127.0.0.0/8, ::1 and localhost)"
+            ),
             RelativeAudience { value } => write!(
                 f,
                 "`{value}` is not an absolute URI; write it as your consumers request it, \

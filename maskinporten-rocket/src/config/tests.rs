@@ -205,3 +205,171 @@ fn a_non_url_jwks_uri_names_its_variable() {
         "{err}"
     );
 }
+
+/// A plain-http key source on a remote host: anyone on the path could
+/// swap the keys.
+#[test]
+fn plain_http_key_sources_on_remote_hosts_are_refused() {
+    for (key, var, value) in [
+        (
+            "jwks_uri",
+            "MASKINPORTEN_JWKS_URI",
+            "http://maskinporten.no/jwk",
+        ),
+        (
+            "well_known_url",
+            "MASKINPORTEN_WELL_KNOWN_URL",
+            "http://maskinporten.no/.well-known/oauth-authorization-server",
+        ),
+        // Not loopback, though it may reach this host.
+        (
+            "jwks_uri",
+            "MASKINPORTEN_JWKS_URI",
+            "http://0.0.0.0:8080/jwk",
+        ),
+        (
+            "jwks_uri",
+            "MASKINPORTEN_JWKS_URI",
+            "http://localhost.evil.example/jwk",
+        ),
+    ] {
+        let figment = Figment::new()
+            .merge(("maskinporten.issuer", "https://maskinporten.no/"))
+            .merge((format!("maskinporten.{key}"), value));
+        let err = refused(figment);
+        let kind = ConfigErrorKind::PlainHttp {
+            value: value.into(),
+        };
+        assert_eq!((err.kind(), err.key()), (&kind, Some(key)), "{value}");
+        assert_eq!(err.variable(), Some(var));
+    }
+}
+
+#[test]
+fn plain_http_key_sources_on_loopback_and_https_anywhere_are_accepted() {
+    for value in [
+        "http://127.0.0.1:8080/jwks",
+        "http://127.1.2.3/jwks",
+        "http://[::1]:8080/jwks",
+        "http://localhost:8080/jwks",
+        "http://LOCALHOST./jwks",
+        "https://maskinporten.no/jwk",
+    ] {
+        let figment = Figment::new()
+            .merge(("maskinporten.issuer", "https://maskinporten.no/"))
+            .merge(("maskinporten.jwks_uri", value));
+        let config = Config::from_sources(&figment, |_| None).unwrap();
+        assert!(config.settings().is_ok(), "{value}");
+    }
+}
+
+/// `ROCKET_MASKINPORTEN_AUDIENCE` becomes the top-level key
+/// `maskinporten_audience`, which nothing reads: the audience would
+/// silently not be enforced.
+#[test]
+#[allow(clippy::result_large_err)] // Jail's closure returns figment::Error
+fn a_top_level_audience_from_the_environment_is_refused() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("ROCKET_MASKINPORTEN_AUDIENCE", "https://afp.nav.no/api");
+        let err = Config::from_figment(&rocket::Config::figment()).unwrap_err();
+        let kind = ConfigErrorKind::TopLevelKey {
+            found: "maskinporten_audience".into(),
+            key: "audience".into(),
+        };
+        assert_eq!(err.kind(), &kind);
+        Ok(())
+    });
+}
+
+/// The same mistake in `Rocket.toml`: `maskinporten_audience` under
+/// `[default]` instead of `audience` under `[default.maskinporten]`.
+#[test]
+#[allow(clippy::result_large_err)] // Jail's closure returns figment::Error
+fn a_top_level_audience_in_rocket_toml_is_refused() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "Rocket.toml",
+            "[default]\nmaskinporten_audience = \"https://afp.nav.no/api\"\n",
+        )?;
+        let err = Config::from_figment(&rocket::Config::figment()).unwrap_err();
+        let kind = ConfigErrorKind::TopLevelKey {
+            found: "maskinporten_audience".into(),
+            key: "audience".into(),
+        };
+        assert_eq!(err.kind(), &kind);
+        Ok(())
+    });
+}
+
+const NAIS_PRODUCTION: &[(&str, &str)] = &[
+    ("MASKINPORTEN_ISSUER", "https://maskinporten.no/"),
+    ("MASKINPORTEN_JWKS_URI", "https://maskinporten.no/jwk"),
+    (
+        "MASKINPORTEN_WELL_KNOWN_URL",
+        "https://maskinporten.no/.well-known/oauth-authorization-server",
+    ),
+];
+
+/// A test issuer baked into the image's configuration, on a pod where NAIS
+/// names production.
+fn test_issuer_over_production() -> Vec<Override> {
+    let figment = Figment::new().merge((
+        "maskinporten.well_known_url",
+        "https://test.maskinporten.no/.well-known/oauth-authorization-server",
+    ));
+    nais_overrides(&figment, env_of(NAIS_PRODUCTION))
+}
+
+#[test]
+fn an_explicit_issuer_source_that_differs_from_nais_is_found() {
+    assert_eq!(
+        test_issuer_over_production(),
+        vec![Override {
+            key: "well_known_url",
+            variable: "MASKINPORTEN_WELL_KNOWN_URL",
+            explicit: "https://test.maskinporten.no/.well-known/oauth-authorization-server".into(),
+            environment: "https://maskinporten.no/.well-known/oauth-authorization-server".into(),
+        }]
+    );
+    // The same values as NAIS, or no NAIS variables at all: nothing to say.
+    let same = Figment::new().merge(("maskinporten.issuer", "https://maskinporten.no/"));
+    assert_eq!(nais_overrides(&same, env_of(NAIS_PRODUCTION)), vec![]);
+    let overrides = nais_overrides(&Figment::new().merge(("maskinporten.issuer", "x")), |_| {
+        None
+    });
+    assert_eq!(overrides, vec![]);
+    // An empty value is unset: it overrides nothing (the test kit empties
+    // `issuer` and `jwks_uri` to discover both from its stand-in).
+    let emptied = Figment::new().merge(("maskinporten.issuer", ""));
+    assert_eq!(nais_overrides(&emptied, env_of(NAIS_PRODUCTION)), vec![]);
+}
+
+#[test]
+fn overriding_nais_is_an_error_in_a_release_build() {
+    let err =
+        judge_overrides(&test_issuer_over_production(), false, BuildKind::Release).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ConfigErrorKind::OverridesNais {
+            explicit: "https://test.maskinporten.no/.well-known/oauth-authorization-server".into(),
+            environment: "https://maskinporten.no/.well-known/oauth-authorization-server".into(),
+        }
+    );
+    assert_eq!(err.key(), Some("well_known_url"));
+    assert_eq!(err.variable(), Some("MASKINPORTEN_WELL_KNOWN_URL"));
+}
+
+#[test]
+fn overriding_nais_is_a_warning_in_a_debug_build() {
+    let overrides = test_issuer_over_production();
+    let warnings = judge_overrides(&overrides, false, BuildKind::Debug).unwrap();
+    assert_eq!(warnings, overrides);
+}
+
+#[test]
+fn override_nais_says_the_override_is_meant() {
+    let overrides = test_issuer_over_production();
+    for build in [BuildKind::Debug, BuildKind::Release] {
+        assert_eq!(judge_overrides(&overrides, true, build).unwrap(), vec![]);
+    }
+}

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::claims::Claims;
 use crate::config::{BackendSettings, ConfigError, ConfigErrorKind, Settings};
-use crate::http::Http;
+use crate::http::{Http, Proxy};
 use crate::rejection::{Rejection, TokenError};
 use verdicts::VerdictCache;
 
@@ -57,18 +57,21 @@ enum Backend {
 
 impl Validator {
     pub(crate) fn new(settings: &Settings) -> Result<Validator, ConfigError> {
-        let http = Http::new(settings.http_timeout)
-            .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::HttpClient).with_source(e))?;
+        let http = |proxy| {
+            Http::new(settings.http_timeout, proxy)
+                .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::HttpClient).with_source(e))
+        };
         let backend = match &settings.backend {
             BackendSettings::Jwks(sources) => Backend::Jwks(jwks::JwksValidator {
                 keys: Arc::new(KeyStore::new(
-                    http,
+                    http(Proxy::FromEnvironment)?,
                     sources.clone(),
                     settings.refresh_cooldown,
                 )),
             }),
+            // Texas is a sidecar: a token must never travel through a proxy.
             BackendSettings::Texas { endpoint, body } => Backend::Texas(texas::TexasValidator {
-                http,
+                http: http(Proxy::Never)?,
                 endpoint: endpoint.clone(),
                 body: *body,
             }),

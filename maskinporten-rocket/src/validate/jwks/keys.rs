@@ -22,7 +22,7 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::Value;
 
 use crate::config::Sources;
-use crate::http::{FetchError, Http};
+use crate::http::{is_https_or_loopback, FetchError, Http};
 
 /// Metadata and JWKS documents are a few KiB; refuse to read more than this.
 const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
@@ -159,8 +159,10 @@ impl KeyStore {
             Ok(anchor) => {
                 let mut kids: Vec<&str> = anchor.keys.keys().map(String::as_str).collect();
                 kids.sort_unstable();
-                log::info!(target: "maskinporten", "loaded {} signing keys for {} (kids: {})",
-                    kids.len(), anchor.issuer, kids.join(", "));
+                // Issuer and kids come from the network: quoted, so that no
+                // control character in them reaches the log raw.
+                log::info!(target: "maskinporten", "loaded {} signing keys for {:?} (kids: {:?})",
+                    kids.len(), anchor.issuer, kids);
                 self.anchor.store(Some(Arc::new(anchor)));
                 self.generation.fetch_add(1, Ordering::AcqRel);
                 state.failures = 0;
@@ -202,7 +204,21 @@ impl KeyStore {
                 };
                 let jwks_uri = match jwks_uri {
                     Some(uri) => uri.to_string(),
-                    None => metadata.jwks_uri.ok_or_else(|| lacks("jwks_uri"))?,
+                    None => {
+                        let discovered = metadata.jwks_uri.ok_or_else(|| lacks("jwks_uri"))?;
+                        // The document may be fetched over https and still
+                        // name plain-http keys, which anyone on that path
+                        // could swap: refused, as in the configuration.
+                        match reqwest::Url::parse(&discovered) {
+                            Ok(url) if is_https_or_loopback(&url) => discovered,
+                            _ => {
+                                return Err(RefreshError::InsecureJwksUri {
+                                    url: well_known_url.to_string(),
+                                    jwks_uri: discovered,
+                                })
+                            }
+                        }
+                    }
                 };
                 (issuer, jwks_uri)
             }
@@ -277,6 +293,9 @@ pub(crate) enum RefreshError {
     Metadata { url: String, error: FetchError },
     /// The metadata document lacks a value the configuration does not give.
     MetadataLacks { url: String, field: &'static str },
+    /// The metadata names a `jwks_uri` that is not https, nor plain http to
+    /// a loopback host.
+    InsecureJwksUri { url: String, jwks_uri: String },
     /// The JWKS could not be fetched.
     Jwks { url: String, error: FetchError },
     /// The JWKS holds no key we can use.
@@ -286,12 +305,19 @@ pub(crate) enum RefreshError {
 impl fmt::Display for RefreshError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RefreshError::Metadata { url, error } => write!(f, "metadata at {url} {error}"),
+            // Every URL is quoted: a discovered jwks_uri is the issuer's
+            // string, and may hold anything.
+            RefreshError::Metadata { url, error } => write!(f, "metadata at {url:?} {error}"),
             RefreshError::MetadataLacks { url, field } => {
-                write!(f, "metadata at {url} has no `{field}`")
+                write!(f, "metadata at {url:?} has no `{field}`")
             }
-            RefreshError::Jwks { url, error } => write!(f, "JWKS at {url} {error}"),
-            RefreshError::KeySet { url, error } => write!(f, "JWKS at {url}: {error}"),
+            RefreshError::InsecureJwksUri { url, jwks_uri } => write!(
+                f,
+                "metadata at {url:?} names jwks_uri {jwks_uri:?}, which is neither https \
+                 nor http to a loopback host; refusing keys anyone on the path could swap"
+            ),
+            RefreshError::Jwks { url, error } => write!(f, "JWKS at {url:?} {error}"),
+            RefreshError::KeySet { url, error } => write!(f, "JWKS at {url:?}: {error}"),
         }
     }
 }
@@ -301,7 +327,7 @@ impl std::error::Error for RefreshError {
         match self {
             RefreshError::Metadata { error, .. } | RefreshError::Jwks { error, .. } => Some(error),
             RefreshError::KeySet { error, .. } => Some(error),
-            RefreshError::MetadataLacks { .. } => None,
+            RefreshError::MetadataLacks { .. } | RefreshError::InsecureJwksUri { .. } => None,
         }
     }
 }
