@@ -56,12 +56,17 @@ macro_rules! this_test {
         }
     };
 }
+pub(crate) use this_test;
 
 /// In the child started for `test`, runs `scenario` and returns `None`.
 /// Anywhere else, runs this binary again with only `test` selected and
 /// `env` set, waits for it, asserts that it passed and returns what it
 /// printed (stdout and stderr together; Rocket logs to stdout).
-fn isolated(test: &str, env: &[(&str, &str)], scenario: impl FnOnce()) -> Option<String> {
+pub(crate) fn isolated(
+    test: &str,
+    env: &[(&str, &str)],
+    scenario: impl FnOnce(),
+) -> Option<String> {
     if std::env::var(CHILD).as_deref() == Ok(test) {
         scenario();
         return None;
@@ -96,7 +101,7 @@ fn isolated(test: &str, env: &[(&str, &str)], scenario: impl FnOnce()) -> Option
 }
 
 /// Runs `future` to completion on a fresh runtime (in the child).
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -173,7 +178,7 @@ fn pairs<'a>(owned: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
     owned.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-fn quiet(figment: Figment) -> Figment {
+pub(crate) fn quiet(figment: Figment) -> Figment {
     figment.merge(("cli_colors", false))
 }
 
