@@ -254,8 +254,10 @@ fn issuer_fetches_still_go_through_the_proxy_from_the_environment() {
 /// loopback address, served by a second stand-in.
 async fn metadata_naming_keys_at(keys: &Issuer, host: &str) -> Issuer {
     let metadata = Issuer::start().await;
+    // The metadata's issuer is its own (RFC 8414 §3.3); tokens must carry
+    // it, whichever host holds the keys.
     metadata.answer_json(&serde_json::json!({
-        "issuer": keys.issuer(),
+        "issuer": metadata.issuer(),
         "jwks_uri": keys.jwks_uri().replacen("127.0.0.1", host, 1),
     }));
     metadata
@@ -290,7 +292,7 @@ async fn plain_http_keys_on_loopback_are_used() {
     let client = Client::tracked(app(metadata.figment()))
         .await
         .expect("the app ignites");
-    let token = keys.token().scope(READ).sign();
+    let token = keys.token().issuer(metadata.issuer()).scope(READ).sign();
     let response = client.get("/read").header(bearer(&token)).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(keys.jwks_requests(), 1);
@@ -313,7 +315,7 @@ fn issuer_supplied_strings_cannot_forge_log_lines() {
             // A jwks_uri with a line break, refused and logged at ignite.
             let metadata = Issuer::start().await;
             metadata.answer_json(&serde_json::json!({
-                "issuer": issuer.issuer(),
+                "issuer": metadata.issuer(),
                 "jwks_uri": "http://0.0.0.0:9/jwks\nforged: jwks_uri",
             }));
             Client::tracked(app(normal(metadata.figment())))

@@ -195,17 +195,20 @@ impl KeyStore {
                 issuer,
                 jwks_uri,
             } => {
-                let metadata = self.metadata(state, well_known_url, discovery).await?;
+                let metadata = self
+                    .metadata(state, well_known_url, issuer.as_deref(), discovery)
+                    .await?;
                 let lacks = |field| RefreshError::MetadataLacks {
                     url: well_known_url.to_string(),
                     field,
                 };
-                // Explicit values win over discovered ones: the configuration,
-                // not the issuer's own document, says whom we trust.
-                let issuer = match issuer {
-                    Some(issuer) => issuer.clone(),
-                    None => metadata.issuer.ok_or_else(|| lacks("issuer"))?,
-                };
+                // Checked against the well-known URL and the configured
+                // issuer when fetched (`check_metadata_issuer`); the
+                // document's own spelling is the one tokens carry.
+                let issuer = metadata.issuer.ok_or_else(|| lacks("issuer"))?;
+                // An explicit jwks_uri wins over the discovered one: the
+                // configuration, not the issuer's own document, says where
+                // the keys are.
                 let jwks_uri = match jwks_uri {
                     Some(uri) => uri.to_string(),
                     None => {
@@ -252,6 +255,7 @@ impl KeyStore {
         &self,
         state: &mut FetchState,
         url: &reqwest::Url,
+        configured_issuer: Option<&str>,
         discovery: Discovery,
     ) -> Result<Metadata, RefreshError> {
         if discovery == Discovery::Reuse {
@@ -259,7 +263,8 @@ impl KeyStore {
                 return Ok(metadata.clone());
             }
         }
-        let metadata = match (self.fetch_metadata(url.as_str()).await, &state.metadata) {
+        let fetched = self.fetch_metadata(url, configured_issuer).await;
+        let metadata = match (fetched, &state.metadata) {
             (Ok(fresh), _) => fresh,
             (Err(why), Some(known)) => {
                 log::warn!(target: "maskinporten", "{why}; using the metadata we have");
@@ -271,22 +276,104 @@ impl KeyStore {
         Ok(metadata)
     }
 
-    async fn fetch_metadata(&self, url: &str) -> Result<Metadata, RefreshError> {
-        let doc = match self.http.get_json(url, MAX_DOCUMENT_BYTES).await {
+    /// Fetches the metadata document and checks its `issuer` (see
+    /// [`check_metadata_issuer`]): a document that fails the check is not
+    /// used.
+    async fn fetch_metadata(
+        &self,
+        url: &reqwest::Url,
+        configured_issuer: Option<&str>,
+    ) -> Result<Metadata, RefreshError> {
+        let doc = match self.http.get_json(url.as_str(), MAX_DOCUMENT_BYTES).await {
             Ok(doc) => doc,
             Err(error) => {
                 return Err(RefreshError::Metadata {
-                    url: url.to_owned(),
+                    url: url.to_string(),
                     error,
                 })
             }
         };
         let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
-        Ok(Metadata {
+        let metadata = Metadata {
             issuer: field("issuer"),
             jwks_uri: field("jwks_uri"),
-        })
+        };
+        check_metadata_issuer(url, configured_issuer, metadata.issuer.as_deref())?;
+        Ok(metadata)
     }
+}
+
+/// RFC 8414 §3.3: the `issuer` of a metadata document must be identical to
+/// the issuer its well-known URL was formed from, and a document whose
+/// issuer differs is not used; nor is one whose issuer differs from the
+/// configured one (`issuer`, `$MASKINPORTEN_ISSUER`), when that is set.
+///
+/// "Identical" allows one difference: a single trailing `/`. Maskinporten's
+/// issuer is `https://maskinporten.no/`, while the well-known URL formed
+/// from it by RFC 8414 §3.1 (`/.well-known/oauth-authorization-server`
+/// inserted between the host and the path) reads the same with or without
+/// that slash, so the issuer it was formed from cannot tell them apart.
+/// Nothing else differs: not case, not a port, not a second slash.
+fn check_metadata_issuer(
+    url: &reqwest::Url,
+    configured: Option<&str>,
+    issuer: Option<&str>,
+) -> Result<(), RefreshError> {
+    let issuer = issuer.ok_or_else(|| RefreshError::MetadataLacks {
+        url: url.to_string(),
+        field: "issuer",
+    })?;
+    let mismatch = |expected: &str, by: IssuerSource| RefreshError::MetadataIssuer {
+        url: url.to_string(),
+        issuer: issuer.chars().take(256).collect(),
+        expected: expected.to_owned(),
+        by,
+    };
+    let formed = issuer_of_well_known_url(url).ok_or_else(|| RefreshError::NotWellKnownUrl {
+        url: url.to_string(),
+    })?;
+    if !same_issuer(issuer, &formed) {
+        return Err(mismatch(&formed, IssuerSource::WellKnownUrl));
+    }
+    match configured {
+        Some(configured) if !same_issuer(issuer, configured) => {
+            Err(mismatch(configured, IssuerSource::Configuration))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The issuer a well-known URL was formed from: RFC 8414 §3.1 inserts
+/// `/.well-known/oauth-authorization-server` between the host and the path
+/// of the issuer; OpenID Connect Discovery 1.0 §4 appends
+/// `/.well-known/openid-configuration` to it. `None` for a URL of neither
+/// form. The query, if any, is not part of an issuer (RFC 8414 §2).
+fn issuer_of_well_known_url(url: &reqwest::Url) -> Option<String> {
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let origin = format!("{}://{}{port}", url.scheme(), url.host_str()?);
+    let path = url.path();
+    if let Some(rest) = path.strip_prefix("/.well-known/oauth-authorization-server") {
+        if rest.is_empty() || rest.starts_with('/') {
+            return Some(format!("{origin}{rest}"));
+        }
+    }
+    let prefix = path.strip_suffix("/.well-known/openid-configuration")?;
+    Some(format!("{origin}{prefix}"))
+}
+
+/// Whether two issuer identifiers are the same, allowing only one
+/// trailing `/` on either (see [`check_metadata_issuer`]).
+fn same_issuer(a: &str, b: &str) -> bool {
+    a == b || a.strip_suffix('/') == Some(b) || b.strip_suffix('/') == Some(a)
+}
+
+/// What a metadata document's `issuer` was compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IssuerSource {
+    /// The issuer the well-known URL was formed from (RFC 8414 §3.3).
+    WellKnownUrl,
+    /// The configured `issuer` (`$MASKINPORTEN_ISSUER`).
+    Configuration,
 }
 
 /// Why a refresh of the issuer's keys failed. Logged; the keys we had are
@@ -297,6 +384,17 @@ pub(crate) enum RefreshError {
     Metadata { url: String, error: FetchError },
     /// The metadata document lacks a value the configuration does not give.
     MetadataLacks { url: String, field: &'static str },
+    /// The metadata's `issuer` differs from the issuer its URL was formed
+    /// from, or from the configured one (RFC 8414 §3.3).
+    MetadataIssuer {
+        url: String,
+        issuer: String,
+        expected: String,
+        by: IssuerSource,
+    },
+    /// The metadata URL is not a well-known URL (RFC 8414 §3.1, OpenID
+    /// Connect Discovery 1.0 §4), so the issuer it belongs to is unknown.
+    NotWellKnownUrl { url: String },
     /// The metadata names a `jwks_uri` that is not https, nor plain http to
     /// a loopback host.
     InsecureJwksUri { url: String, jwks_uri: String },
@@ -315,6 +413,28 @@ impl fmt::Display for RefreshError {
             RefreshError::MetadataLacks { url, field } => {
                 write!(f, "metadata at {url:?} has no `{field}`")
             }
+            RefreshError::MetadataIssuer {
+                url,
+                issuer,
+                expected,
+                by,
+            } => {
+                let whose = match by {
+                    IssuerSource::WellKnownUrl => "the issuer its URL was formed from",
+                    IssuerSource::Configuration => "the configured issuer",
+                };
+                write!(
+                    f,
+                    "metadata at {url:?} names issuer {issuer:?}, not {whose}, {expected:?} \
+                     (RFC 8414 §3.3); not using it"
+                )
+            }
+            RefreshError::NotWellKnownUrl { url } => write!(
+                f,
+                "metadata URL {url:?} does not end in /.well-known/oauth-authorization-server \
+                 or /.well-known/openid-configuration, so its issuer cannot be checked \
+                 (RFC 8414 §3.3); not using it"
+            ),
             RefreshError::InsecureJwksUri { url, jwks_uri } => write!(
                 f,
                 "metadata at {url:?} names jwks_uri {jwks_uri:?}, which is neither https \
@@ -331,7 +451,10 @@ impl std::error::Error for RefreshError {
         match self {
             RefreshError::Metadata { error, .. } | RefreshError::Jwks { error, .. } => Some(error),
             RefreshError::KeySet { error, .. } => Some(error),
-            RefreshError::MetadataLacks { .. } | RefreshError::InsecureJwksUri { .. } => None,
+            RefreshError::MetadataLacks { .. }
+            | RefreshError::MetadataIssuer { .. }
+            | RefreshError::NotWellKnownUrl { .. }
+            | RefreshError::InsecureJwksUri { .. } => None,
         }
     }
 }

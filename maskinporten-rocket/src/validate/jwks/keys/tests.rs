@@ -116,3 +116,58 @@ fn a_set_without_usable_keys_is_refused() {
         Some(KeySetError::NoUsableKey)
     );
 }
+
+#[test]
+fn the_issuer_is_read_back_from_its_well_known_url() {
+    let formed = |url: &str| issuer_of_well_known_url(&reqwest::Url::parse(url).unwrap());
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        formed("https://maskinporten.no/.well-known/oauth-authorization-server"),
+        some("https://maskinporten.no")
+    );
+    assert_eq!(
+        formed("https://as.example:8443/.well-known/oauth-authorization-server/tenant/1"),
+        some("https://as.example:8443/tenant/1")
+    );
+    assert_eq!(
+        formed("https://as.example/tenant/.well-known/openid-configuration"),
+        some("https://as.example/tenant")
+    );
+    assert_eq!(
+        formed("https://as.example/.well-known/oauth-authorization-serverx"),
+        None
+    );
+    assert_eq!(formed("https://as.example/metadata.json"), None);
+}
+
+#[test]
+fn issuers_are_the_same_up_to_one_trailing_slash() {
+    assert!(same_issuer(
+        "https://maskinporten.no/",
+        "https://maskinporten.no"
+    ));
+    assert!(same_issuer(
+        "https://maskinporten.no",
+        "https://maskinporten.no/"
+    ));
+    assert!(same_issuer(
+        "https://maskinporten.no/",
+        "https://maskinporten.no/"
+    ));
+    assert!(!same_issuer(
+        "https://maskinporten.no//",
+        "https://maskinporten.no"
+    ));
+    assert!(!same_issuer(
+        "https://Maskinporten.no/",
+        "https://maskinporten.no/"
+    ));
+    assert!(!same_issuer(
+        "https://maskinporten.no:443/",
+        "https://maskinporten.no/"
+    ));
+    assert!(!same_issuer(
+        "https://test.maskinporten.no/",
+        "https://maskinporten.no/"
+    ));
+}
