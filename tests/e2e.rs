@@ -11,6 +11,8 @@
 mod support;
 
 mod attacks;
+mod discovery;
+mod key_admission;
 mod key_cache;
 mod local_validation;
 mod manifest;

@@ -14,7 +14,7 @@ use rocket::local::asynchronous::Client;
 use serde_json::json;
 
 /// Waits until the validator reports keys loaded, polling; fails after `limit`.
-async fn wait_until_ready(client: &Client, limit: Duration) {
+pub(crate) async fn wait_until_ready(client: &Client, limit: Duration) {
     let validator = client
         .rocket()
         .state::<Validator>()

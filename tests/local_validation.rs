@@ -121,12 +121,16 @@ async fn token_issued_in_the_future_gets_invalid_token() {
     expect_invalid(&client, NOT_YET_VALID, [&token]).await;
 }
 
+/// With `issuer` and `jwks_uri` both set no metadata is fetched, and the
+/// configured issuer is the one tokens are held to. (With metadata, an
+/// issuer that differs from the metadata's is refused: see `discovery`.)
 #[rocket::async_test]
-async fn explicit_issuer_wins_over_the_metadata() {
+async fn explicit_issuer_and_jwks_uri_need_no_metadata() {
     let issuer = Issuer::start().await;
     let figment = issuer
         .figment()
-        .merge(("maskinporten.issuer", "https://explicit.example/"));
+        .merge(("maskinporten.issuer", "https://explicit.example/"))
+        .merge(("maskinporten.jwks_uri", issuer.jwks_uri()));
     let client = client_with(figment).await;
     let theirs = issuer.token().scope(READ).sign();
     let response = get(&client, "/read", &theirs).await;
@@ -138,6 +142,7 @@ async fn explicit_issuer_wins_over_the_metadata() {
         .issuer("https://explicit.example/")
         .sign();
     expect_ok(&client, [&ours]).await;
+    assert_eq!(issuer.metadata_requests(), 0);
 }
 
 #[rocket::async_test]

@@ -56,12 +56,17 @@ macro_rules! this_test {
         }
     };
 }
+pub(crate) use this_test;
 
 /// In the child started for `test`, runs `scenario` and returns `None`.
 /// Anywhere else, runs this binary again with only `test` selected and
 /// `env` set, waits for it, asserts that it passed and returns what it
 /// printed (stdout and stderr together; Rocket logs to stdout).
-fn isolated(test: &str, env: &[(&str, &str)], scenario: impl FnOnce()) -> Option<String> {
+pub(crate) fn isolated(
+    test: &str,
+    env: &[(&str, &str)],
+    scenario: impl FnOnce(),
+) -> Option<String> {
     if std::env::var(CHILD).as_deref() == Ok(test) {
         scenario();
         return None;
@@ -96,7 +101,7 @@ fn isolated(test: &str, env: &[(&str, &str)], scenario: impl FnOnce()) -> Option
 }
 
 /// Runs `future` to completion on a fresh runtime (in the child).
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -173,7 +178,7 @@ fn pairs<'a>(owned: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
     owned.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-fn quiet(figment: Figment) -> Figment {
+pub(crate) fn quiet(figment: Figment) -> Figment {
     figment.merge(("cli_colors", false))
 }
 
@@ -249,8 +254,10 @@ fn issuer_fetches_still_go_through_the_proxy_from_the_environment() {
 /// loopback address, served by a second stand-in.
 async fn metadata_naming_keys_at(keys: &Issuer, host: &str) -> Issuer {
     let metadata = Issuer::start().await;
+    // The metadata's issuer is its own (RFC 8414 §3.3); tokens must carry
+    // it, whichever host holds the keys.
     metadata.answer_json(&serde_json::json!({
-        "issuer": keys.issuer(),
+        "issuer": metadata.issuer(),
         "jwks_uri": keys.jwks_uri().replacen("127.0.0.1", host, 1),
     }));
     metadata
@@ -285,7 +292,7 @@ async fn plain_http_keys_on_loopback_are_used() {
     let client = Client::tracked(app(metadata.figment()))
         .await
         .expect("the app ignites");
-    let token = keys.token().scope(READ).sign();
+    let token = keys.token().issuer(metadata.issuer()).scope(READ).sign();
     let response = client.get("/read").header(bearer(&token)).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(keys.jwks_requests(), 1);
@@ -308,7 +315,7 @@ fn issuer_supplied_strings_cannot_forge_log_lines() {
             // A jwks_uri with a line break, refused and logged at ignite.
             let metadata = Issuer::start().await;
             metadata.answer_json(&serde_json::json!({
-                "issuer": issuer.issuer(),
+                "issuer": metadata.issuer(),
                 "jwks_uri": "http://0.0.0.0:9/jwks\nforged: jwks_uri",
             }));
             Client::tracked(app(normal(metadata.figment())))

@@ -64,6 +64,9 @@ pub struct Config {
     /// How tokens are verified: locally against the JWKS, or by Texas.
     pub validation: ValidationMode,
     /// Expected `iss`; defaults to `$MASKINPORTEN_ISSUER`, else the metadata's `issuer`.
+    /// When metadata is fetched, its `issuer` must equal this one (one
+    /// trailing `/` aside, RFC 8414 §3.3), and tokens are held to the
+    /// metadata's spelling.
     pub issuer: Option<String>,
     /// Where the keys are; defaults to `$MASKINPORTEN_JWKS_URI`, else the metadata's `jwks_uri`.
     pub jwks_uri: Option<String>,

@@ -7,9 +7,13 @@
 //! behind it share its result. A token under an unknown `kid` sets off at most
 //! one fetch per cooldown. A failed fetch, or a JWKS with no usable key, keeps
 //! the keys we had.
+//!
+//! Which members of a JWKS are used is [`parse_jwks`]'s rule: RSA signing
+//! keys of at least 2048 bits whose `use`, `key_ops` and `alg` allow
+//! verifying our tokens, with a `kid` no other member shares. Each key not
+//! used is logged once per load with its `kid` and the reason.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -29,7 +33,7 @@ const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 /// More keys than any issuer publishes; a longer list is cut, not trusted whole.
 const MAX_KEYS: usize = 64;
 /// RSA keys shorter than this are not used (RFC 7518 §3.3).
-const MIN_RSA_MODULUS_BYTES: usize = 2048 / 8;
+const MIN_RSA_MODULUS_BITS: usize = 2048;
 
 /// A verification key from the JWKS.
 pub(crate) struct Key {
@@ -191,17 +195,20 @@ impl KeyStore {
                 issuer,
                 jwks_uri,
             } => {
-                let metadata = self.metadata(state, well_known_url, discovery).await?;
+                let metadata = self
+                    .metadata(state, well_known_url, issuer.as_deref(), discovery)
+                    .await?;
                 let lacks = |field| RefreshError::MetadataLacks {
                     url: well_known_url.to_string(),
                     field,
                 };
-                // Explicit values win over discovered ones: the configuration,
-                // not the issuer's own document, says whom we trust.
-                let issuer = match issuer {
-                    Some(issuer) => issuer.clone(),
-                    None => metadata.issuer.ok_or_else(|| lacks("issuer"))?,
-                };
+                // Checked against the well-known URL and the configured
+                // issuer when fetched (`check_metadata_issuer`); the
+                // document's own spelling is the one tokens carry.
+                let issuer = metadata.issuer.ok_or_else(|| lacks("issuer"))?;
+                // An explicit jwks_uri wins over the discovered one: the
+                // configuration, not the issuer's own document, says where
+                // the keys are.
                 let jwks_uri = match jwks_uri {
                     Some(uri) => uri.to_string(),
                     None => {
@@ -248,6 +255,7 @@ impl KeyStore {
         &self,
         state: &mut FetchState,
         url: &reqwest::Url,
+        configured_issuer: Option<&str>,
         discovery: Discovery,
     ) -> Result<Metadata, RefreshError> {
         if discovery == Discovery::Reuse {
@@ -255,7 +263,8 @@ impl KeyStore {
                 return Ok(metadata.clone());
             }
         }
-        let metadata = match (self.fetch_metadata(url.as_str()).await, &state.metadata) {
+        let fetched = self.fetch_metadata(url, configured_issuer).await;
+        let metadata = match (fetched, &state.metadata) {
             (Ok(fresh), _) => fresh,
             (Err(why), Some(known)) => {
                 log::warn!(target: "maskinporten", "{why}; using the metadata we have");
@@ -267,22 +276,104 @@ impl KeyStore {
         Ok(metadata)
     }
 
-    async fn fetch_metadata(&self, url: &str) -> Result<Metadata, RefreshError> {
-        let doc = match self.http.get_json(url, MAX_DOCUMENT_BYTES).await {
+    /// Fetches the metadata document and checks its `issuer` (see
+    /// [`check_metadata_issuer`]): a document that fails the check is not
+    /// used.
+    async fn fetch_metadata(
+        &self,
+        url: &reqwest::Url,
+        configured_issuer: Option<&str>,
+    ) -> Result<Metadata, RefreshError> {
+        let doc = match self.http.get_json(url.as_str(), MAX_DOCUMENT_BYTES).await {
             Ok(doc) => doc,
             Err(error) => {
                 return Err(RefreshError::Metadata {
-                    url: url.to_owned(),
+                    url: url.to_string(),
                     error,
                 })
             }
         };
         let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
-        Ok(Metadata {
+        let metadata = Metadata {
             issuer: field("issuer"),
             jwks_uri: field("jwks_uri"),
-        })
+        };
+        check_metadata_issuer(url, configured_issuer, metadata.issuer.as_deref())?;
+        Ok(metadata)
     }
+}
+
+/// RFC 8414 §3.3: the `issuer` of a metadata document must be identical to
+/// the issuer its well-known URL was formed from, and a document whose
+/// issuer differs is not used; nor is one whose issuer differs from the
+/// configured one (`issuer`, `$MASKINPORTEN_ISSUER`), when that is set.
+///
+/// "Identical" allows one difference: a single trailing `/`. Maskinporten's
+/// issuer is `https://maskinporten.no/`, while the well-known URL formed
+/// from it by RFC 8414 §3.1 (`/.well-known/oauth-authorization-server`
+/// inserted between the host and the path) reads the same with or without
+/// that slash, so the issuer it was formed from cannot tell them apart.
+/// Nothing else differs: not case, not a port, not a second slash.
+fn check_metadata_issuer(
+    url: &reqwest::Url,
+    configured: Option<&str>,
+    issuer: Option<&str>,
+) -> Result<(), RefreshError> {
+    let issuer = issuer.ok_or_else(|| RefreshError::MetadataLacks {
+        url: url.to_string(),
+        field: "issuer",
+    })?;
+    let mismatch = |expected: &str, by: IssuerSource| RefreshError::MetadataIssuer {
+        url: url.to_string(),
+        issuer: issuer.chars().take(256).collect(),
+        expected: expected.to_owned(),
+        by,
+    };
+    let formed = issuer_of_well_known_url(url).ok_or_else(|| RefreshError::NotWellKnownUrl {
+        url: url.to_string(),
+    })?;
+    if !same_issuer(issuer, &formed) {
+        return Err(mismatch(&formed, IssuerSource::WellKnownUrl));
+    }
+    match configured {
+        Some(configured) if !same_issuer(issuer, configured) => {
+            Err(mismatch(configured, IssuerSource::Configuration))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The issuer a well-known URL was formed from: RFC 8414 §3.1 inserts
+/// `/.well-known/oauth-authorization-server` between the host and the path
+/// of the issuer; OpenID Connect Discovery 1.0 §4 appends
+/// `/.well-known/openid-configuration` to it. `None` for a URL of neither
+/// form. The query, if any, is not part of an issuer (RFC 8414 §2).
+fn issuer_of_well_known_url(url: &reqwest::Url) -> Option<String> {
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let origin = format!("{}://{}{port}", url.scheme(), url.host_str()?);
+    let path = url.path();
+    if let Some(rest) = path.strip_prefix("/.well-known/oauth-authorization-server") {
+        if rest.is_empty() || rest.starts_with('/') {
+            return Some(format!("{origin}{rest}"));
+        }
+    }
+    let prefix = path.strip_suffix("/.well-known/openid-configuration")?;
+    Some(format!("{origin}{prefix}"))
+}
+
+/// Whether two issuer identifiers are the same, allowing only one
+/// trailing `/` on either (see [`check_metadata_issuer`]).
+fn same_issuer(a: &str, b: &str) -> bool {
+    a == b || a.strip_suffix('/') == Some(b) || b.strip_suffix('/') == Some(a)
+}
+
+/// What a metadata document's `issuer` was compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IssuerSource {
+    /// The issuer the well-known URL was formed from (RFC 8414 §3.3).
+    WellKnownUrl,
+    /// The configured `issuer` (`$MASKINPORTEN_ISSUER`).
+    Configuration,
 }
 
 /// Why a refresh of the issuer's keys failed. Logged; the keys we had are
@@ -293,6 +384,17 @@ pub(crate) enum RefreshError {
     Metadata { url: String, error: FetchError },
     /// The metadata document lacks a value the configuration does not give.
     MetadataLacks { url: String, field: &'static str },
+    /// The metadata's `issuer` differs from the issuer its URL was formed
+    /// from, or from the configured one (RFC 8414 §3.3).
+    MetadataIssuer {
+        url: String,
+        issuer: String,
+        expected: String,
+        by: IssuerSource,
+    },
+    /// The metadata URL is not a well-known URL (RFC 8414 §3.1, OpenID
+    /// Connect Discovery 1.0 §4), so the issuer it belongs to is unknown.
+    NotWellKnownUrl { url: String },
     /// The metadata names a `jwks_uri` that is not https, nor plain http to
     /// a loopback host.
     InsecureJwksUri { url: String, jwks_uri: String },
@@ -311,6 +413,28 @@ impl fmt::Display for RefreshError {
             RefreshError::MetadataLacks { url, field } => {
                 write!(f, "metadata at {url:?} has no `{field}`")
             }
+            RefreshError::MetadataIssuer {
+                url,
+                issuer,
+                expected,
+                by,
+            } => {
+                let whose = match by {
+                    IssuerSource::WellKnownUrl => "the issuer its URL was formed from",
+                    IssuerSource::Configuration => "the configured issuer",
+                };
+                write!(
+                    f,
+                    "metadata at {url:?} names issuer {issuer:?}, not {whose}, {expected:?} \
+                     (RFC 8414 §3.3); not using it"
+                )
+            }
+            RefreshError::NotWellKnownUrl { url } => write!(
+                f,
+                "metadata URL {url:?} does not end in /.well-known/oauth-authorization-server \
+                 or /.well-known/openid-configuration, so its issuer cannot be checked \
+                 (RFC 8414 §3.3); not using it"
+            ),
             RefreshError::InsecureJwksUri { url, jwks_uri } => write!(
                 f,
                 "metadata at {url:?} names jwks_uri {jwks_uri:?}, which is neither https \
@@ -327,7 +451,10 @@ impl std::error::Error for RefreshError {
         match self {
             RefreshError::Metadata { error, .. } | RefreshError::Jwks { error, .. } => Some(error),
             RefreshError::KeySet { error, .. } => Some(error),
-            RefreshError::MetadataLacks { .. } | RefreshError::InsecureJwksUri { .. } => None,
+            RefreshError::MetadataLacks { .. }
+            | RefreshError::MetadataIssuer { .. }
+            | RefreshError::NotWellKnownUrl { .. }
+            | RefreshError::InsecureJwksUri { .. } => None,
         }
     }
 }
@@ -352,47 +479,53 @@ impl fmt::Display for KeySetError {
 
 impl std::error::Error for KeySetError {}
 
-/// Why one member of a JWKS is skipped (RFC 7517 §4, RFC 7518 §6.3).
+/// Why one member of a JWKS is not used (RFC 7517 §4, RFC 7518 §3.3 and
+/// §6.3). The key's `kid`, when it has one, is logged beside the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum JwkError {
     /// `kty` is not `RSA`.
     NotRsa,
-    /// `use` is given and is not `sig`.
+    /// `use` is given and is not `sig` (RFC 7517 §4.2).
     NotForSigning,
+    /// `key_ops` is given and does not include `verify` (RFC 7517 §4.3).
+    NotForVerifying,
     /// No `kid`: a token could never name it.
     NoKid,
-    /// `alg` is given and is not an RSA signature algorithm.
-    NotRsaAlgorithm { kid: String, alg: String },
+    /// Another member of the same set has this `kid`: which key the issuer
+    /// means cannot be told, so neither is used.
+    DuplicateKid,
+    /// `alg` is given and is not an RSA signature algorithm we verify.
+    NotRsaAlgorithm { alg: String },
     /// `n` or `e` is missing.
-    MissingComponent { kid: String, name: &'static str },
+    MissingComponent { name: &'static str },
     /// `n` or `e` is not base64url.
-    NotBase64url { kid: String, name: &'static str },
-    /// The modulus is shorter than 2048 bits (RFC 7518 §3.3).
-    ShortModulus { kid: String },
-    /// The exponent is zero.
-    ZeroExponent { kid: String },
+    NotBase64url { name: &'static str },
+    /// The modulus is shorter than 2048 bits (RFC 7518 §3.3); `bits` is
+    /// its length counted from its highest set bit.
+    ShortModulus { bits: usize },
+    /// The exponent is even or less than 3: no RSA public key has one.
+    BadExponent,
 }
 
 impl fmt::Display for JwkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             JwkError::NotRsa => f.write_str("not an RSA key"),
-            JwkError::NotForSigning => f.write_str("not a signing key"),
+            JwkError::NotForSigning => f.write_str("`use` is not \"sig\""),
+            JwkError::NotForVerifying => f.write_str("`key_ops` does not include \"verify\""),
             JwkError::NoKid => f.write_str("no kid"),
-            JwkError::NotRsaAlgorithm { kid, alg } => {
-                write!(
-                    f,
-                    "kid {kid:?}: alg {alg:?} is not an RSA signature algorithm"
-                )
+            JwkError::DuplicateKid => {
+                f.write_str("the set lists this kid more than once; none of them is used")
             }
-            JwkError::MissingComponent { kid, name } => write!(f, "kid {kid:?}: no {name}"),
-            JwkError::NotBase64url { kid, name } => {
-                write!(f, "kid {kid:?}: {name} is not base64url")
+            JwkError::NotRsaAlgorithm { alg } => {
+                write!(f, "alg {alg:?} is not an RSA signature algorithm")
             }
-            JwkError::ShortModulus { kid } => {
-                write!(f, "kid {kid:?}: RSA modulus shorter than 2048 bits")
+            JwkError::MissingComponent { name } => write!(f, "no {name}"),
+            JwkError::NotBase64url { name } => write!(f, "{name} is not base64url"),
+            JwkError::ShortModulus { bits } => {
+                write!(f, "RSA modulus of {bits} bits, shorter than 2048")
             }
-            JwkError::ZeroExponent { kid } => write!(f, "kid {kid:?}: RSA exponent is zero"),
+            JwkError::BadExponent => f.write_str("RSA exponent is not odd and greater than 1"),
         }
     }
 }
@@ -411,25 +544,53 @@ enum Discovery {
 }
 
 /// Reads the usable signing keys of a JWKS: RSA keys with a `kid`, meant
-/// for signatures, at least 2048 bits, declaring an RSA algorithm or none.
-/// Other keys are skipped; a set with no usable key is an error.
+/// for verifying signatures, at least 2048 bits, declaring an RSA algorithm
+/// or none. Every other key is logged once, with its `kid` and the reason,
+/// and the rest of the set is used; a set with no usable key is an error.
+///
+/// Admission, per key:
+/// - `use`, if present, is `sig` (RFC 7517 §4.2); `key_ops`, if present,
+///   includes `verify` (RFC 7517 §4.3). RFC 7517 §4.3 says the two should
+///   not both be present and must agree if they are: when both are, each
+///   must allow verification on its own.
+/// - `alg`, if present, is an RSA signature algorithm (RS256/384/512,
+///   PS256/384/512; RFC 7518 §3.1); absent, RS256 is assumed.
+/// - The modulus is at least 2048 bits (RFC 7518 §3.3), counted from its
+///   highest set bit, so leading zero bytes and the leading zero bits of
+///   the first byte do not count.
+/// - The exponent is odd and greater than 1 (RFC 8017 §3.1: `e` is odd,
+///   `3 <= e`).
+/// - A `kid` that appears more than once in one set is refused for every
+///   member that carries it: a token names its key by `kid` alone
+///   (RFC 7515 §4.1.4), so which of them the issuer means cannot be told.
 pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, KeySetError> {
     let entries = jwks
         .get("keys")
         .and_then(Value::as_array)
         .ok_or(KeySetError::NoKeysArray)?;
     let mut keys = HashMap::new();
+    let mut duplicates = HashSet::new();
+    let mut seen = HashSet::new();
     for entry in entries.iter().take(MAX_KEYS) {
-        match parse_jwk(entry) {
-            Ok((kid, key)) => match keys.entry(kid) {
-                Entry::Occupied(first) => log::warn!(target: "maskinporten",
-                    "JWKS lists kid {:?} twice; using the first", first.key()),
-                Entry::Vacant(slot) => {
-                    slot.insert(Arc::new(key));
-                }
-            },
-            Err(why) => log::debug!(target: "maskinporten", "skipping JWK: {why}"),
+        let kid = entry.get("kid").and_then(Value::as_str);
+        if let Some(kid) = kid {
+            if !seen.insert(kid) {
+                duplicates.insert(kid);
+                continue;
+            }
         }
+        match parse_jwk(entry) {
+            Ok((kid, key)) => {
+                keys.insert(kid, Arc::new(key));
+            }
+            Err(why) => refused(kid, &why),
+        }
+    }
+    let mut duplicates: Vec<&str> = duplicates.into_iter().collect();
+    duplicates.sort_unstable();
+    for kid in duplicates {
+        keys.remove(kid);
+        refused(Some(kid), &JwkError::DuplicateKid);
     }
     if keys.is_empty() {
         return Err(KeySetError::NoUsableKey);
@@ -437,47 +598,69 @@ pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, KeyS
     Ok(keys)
 }
 
+/// The one log line for a key the set lists but we do not use. The kid is
+/// the issuer's string: quoted, so that no control character in it reaches
+/// the log raw.
+fn refused(kid: Option<&str>, why: &JwkError) {
+    match kid {
+        Some(kid) => log::warn!(target: "maskinporten", "not using JWK kid {kid:?}: {why}"),
+        None => log::warn!(target: "maskinporten", "not using JWK without a kid: {why}"),
+    }
+}
+
 fn parse_jwk(entry: &Value) -> Result<(String, Key), JwkError> {
     let field = |name: &str| entry.get(name).and_then(Value::as_str);
     if field("kty") != Some("RSA") {
         return Err(JwkError::NotRsa);
     }
-    if field("use").is_some_and(|u| u != "sig") {
+    // Present but not the string "sig" (a number, say) is refused too.
+    if entry.get("use").is_some_and(|u| u.as_str() != Some("sig")) {
         return Err(JwkError::NotForSigning);
     }
+    if let Some(ops) = entry.get("key_ops") {
+        let verify = ops
+            .as_array()
+            .is_some_and(|ops| ops.iter().any(|op| op.as_str() == Some("verify")));
+        if !verify {
+            return Err(JwkError::NotForVerifying);
+        }
+    }
     let kid = field("kid").ok_or(JwkError::NoKid)?.to_owned();
-    let algorithm = match field("alg") {
+    let algorithm = match entry.get("alg") {
         None => Algorithm::RS256,
-        Some(alg) => alg
-            .parse::<Algorithm>()
-            .ok()
-            .filter(|a| a.family() == AlgorithmFamily::Rsa)
-            .ok_or_else(|| JwkError::NotRsaAlgorithm {
-                kid: kid.clone(),
-                alg: alg.chars().take(32).collect(),
-            })?,
+        Some(alg) => {
+            let text = alg.as_str().map_or_else(|| alg.to_string(), str::to_owned);
+            text.parse::<Algorithm>()
+                .ok()
+                .filter(|a| a.family() == AlgorithmFamily::Rsa)
+                .ok_or_else(|| JwkError::NotRsaAlgorithm {
+                    alg: text.chars().take(32).collect(),
+                })?
+        }
     };
     let component = |name: &'static str| {
-        let text = field(name).ok_or_else(|| JwkError::MissingComponent {
-            kid: kid.clone(),
-            name,
-        })?;
+        let text = field(name).ok_or(JwkError::MissingComponent { name })?;
         URL_SAFE_NO_PAD
             .decode(text)
-            .map_err(|_| JwkError::NotBase64url {
-                kid: kid.clone(),
-                name,
-            })
+            .map_err(|_| JwkError::NotBase64url { name })
     };
     let (n, e) = (component("n")?, component("e")?);
-    let significant = |bytes: &[u8]| bytes.iter().skip_while(|&&b| b == 0).count();
-    if significant(&n) < MIN_RSA_MODULUS_BYTES {
-        return Err(JwkError::ShortModulus { kid });
+    let bits = significant_bits(&n);
+    if bits < MIN_RSA_MODULUS_BITS {
+        return Err(JwkError::ShortModulus { bits });
     }
-    if significant(&e) == 0 {
-        return Err(JwkError::ZeroExponent { kid });
+    // Odd and at least 3: the lowest byte is odd, and a one-byte exponent
+    // is not 1.
+    let e_odd = e.last().is_some_and(|last| last & 1 == 1);
+    if !e_odd || significant_bits(&e) < 2 {
+        return Err(JwkError::BadExponent);
     }
-    let decoding = DecodingKey::from_rsa_raw_components(&n, &e);
+    // RFC 7518 §6.3.1.1 asks for the fewest octets, yet some issuers pad
+    // `n` with a zero octet; the verifier refuses a padded modulus, so the
+    // padding goes (the number is the same).
+    let unpadded =
+        |bytes: &[u8]| -> Vec<u8> { bytes.iter().copied().skip_while(|&b| b == 0).collect() };
+    let decoding = DecodingKey::from_rsa_raw_components(&unpadded(&n), &unpadded(&e));
     Ok((
         kid,
         Key {
@@ -485,6 +668,16 @@ fn parse_jwk(entry: &Value) -> Result<(String, Key), JwkError> {
             algorithm,
         },
     ))
+}
+
+/// The length in bits of a big-endian unsigned integer: from its highest
+/// set bit, so that leading zero bytes and bits do not count.
+fn significant_bits(bytes: &[u8]) -> usize {
+    let mut rest = bytes.iter().skip_while(|&&b| b == 0);
+    match rest.next() {
+        None => 0,
+        Some(first) => (8 - first.leading_zeros() as usize) + 8 * rest.count(),
+    }
 }
 
 #[cfg(test)]
