@@ -3,14 +3,22 @@
 //! tokens (docs.digdir.no, Maskinporten, "Access token": `scope`,
 //! `client_id`, `consumer`, `supplier`).
 //!
-//! Built from the JSON object of a locally verified JWT or of a Texas answer,
+//! Built from the payload of a locally verified JWT or from a Texas answer,
 //! so both validators hand handlers the same type. Cheap to clone: the verdict
 //! cache and every guard share one allocation.
+//!
+//! A verified payload is read once, into the typed claims; every other
+//! member is skipped, not stored. [`Claims::raw`] builds the map of every
+//! claim from the payload's bytes on first use, so a verdict-cache entry
+//! holds the typed claims and one buffer, not a map of values.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
+use serde::de::MapAccess;
 use serde_json::{Map, Value};
 
+use crate::json::{self, Members};
 use crate::rejection::TokenError;
 use crate::scope;
 
@@ -29,7 +37,6 @@ use crate::scope;
 #[derive(Debug, Clone)]
 pub struct Claims(Arc<Inner>);
 
-#[derive(Debug)]
 struct Inner {
     issuer: String,
     scope: String,
@@ -41,7 +48,89 @@ struct Inner {
     issued_at: Option<i64>,
     not_before: Option<i64>,
     audience: Vec<String>,
-    raw: Map<String, Value>,
+    /// The verified payload, for [`Claims::raw`]; empty when `raw` was
+    /// filled at once (a Texas answer arrives as a map).
+    payload: Box<[u8]>,
+    raw: OnceLock<Map<String, Value>>,
+}
+
+/// Every field but the payload: its claims are the fields above, and the
+/// `Debug` of a `Claims` in a log line should not grow with it.
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Claims")
+            .field("issuer", &self.issuer)
+            .field("scope", &self.scope)
+            .field("client_id", &self.client_id)
+            .field("consumer", &self.consumer)
+            .field("supplier", &self.supplier)
+            .field("jti", &self.jti)
+            .field("expires_at", &self.expires_at)
+            .field("issued_at", &self.issued_at)
+            .field("not_before", &self.not_before)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The claims we read into typed fields, as found in the token; every other
+/// member is skipped.
+#[derive(Default)]
+struct Fields {
+    iss: Option<Value>,
+    exp: Option<Value>,
+    iat: Option<Value>,
+    nbf: Option<Value>,
+    scope: Option<Value>,
+    client_id: Option<Value>,
+    jti: Option<Value>,
+    consumer: Option<Value>,
+    supplier: Option<Value>,
+    aud: Option<Value>,
+}
+
+impl Fields {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        Some(match name {
+            "iss" => &mut self.iss,
+            "exp" => &mut self.exp,
+            "iat" => &mut self.iat,
+            "nbf" => &mut self.nbf,
+            "scope" => &mut self.scope,
+            "client_id" => &mut self.client_id,
+            "jti" => &mut self.jti,
+            "consumer" => &mut self.consumer,
+            "supplier" => &mut self.supplier,
+            "aud" => &mut self.aud,
+            _ => return None,
+        })
+    }
+
+    fn from_map(map: &Map<String, Value>) -> Fields {
+        let mut fields = Fields::default();
+        for (name, value) in map {
+            if let Some(slot) = fields.slot(name) {
+                *slot = Some(value.clone());
+            }
+        }
+        fields
+    }
+}
+
+impl Members for Fields {
+    fn member<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        access: &mut A,
+    ) -> Result<(), A::Error> {
+        match self.slot(name) {
+            Some(slot) => *slot = Some(access.next_value()?),
+            None => {
+                access.next_value::<json::Skip>()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An organisation as Maskinporten names it: `{"authority": "iso6523-actorid-upis", "ID": "0192:123456789"}`.
@@ -69,24 +158,46 @@ impl Organisation {
 }
 
 impl Claims {
-    /// Reads the claims from a token's JSON object, refusing claims of the
-    /// wrong type (a string `exp`, a numeric `scope`).
+    /// Reads the claims from a verified token's payload (the decoded
+    /// octets), refusing a payload that is not one JSON object with unique
+    /// member names, and claims of the wrong type (a string `exp`, a numeric
+    /// `scope`).
+    pub(crate) fn from_payload(payload: Vec<u8>) -> Result<Claims, TokenError> {
+        let fields = json::unique_object::<Fields>(&payload)
+            .map_err(|_| TokenError::Malformed("payload"))?;
+        Claims::from_fields(fields, payload.into_boxed_slice(), OnceLock::new())
+    }
+
+    /// Reads the claims from a JSON object already parsed (a Texas answer),
+    /// with the same rules as [`Claims::from_payload`].
     pub(crate) fn from_object(raw: Map<String, Value>) -> Result<Claims, TokenError> {
-        let issuer = required_string(&raw, "iss")?;
-        let expires_at = numeric_date(&raw, "exp")?.ok_or(TokenError::Malformed("no exp"))?;
-        let issued_at = numeric_date(&raw, "iat")?;
-        let not_before = numeric_date(&raw, "nbf")?;
-        let scope = optional_string(&raw, "scope")?.unwrap_or_default();
-        let client_id = optional_string(&raw, "client_id")?;
-        let jti = optional_string(&raw, "jti")?;
-        let consumer = organisation(&raw, "consumer")?;
-        let supplier = organisation(&raw, "supplier")?;
-        let audience = match raw.get("aud") {
+        let fields = Fields::from_map(&raw);
+        Claims::from_fields(fields, Box::default(), OnceLock::from(raw))
+    }
+
+    fn from_fields(
+        fields: Fields,
+        payload: Box<[u8]>,
+        raw: OnceLock<Map<String, Value>>,
+    ) -> Result<Claims, TokenError> {
+        let issuer = required_string(fields.iss, "iss")?;
+        let expires_at = numeric_date(fields.exp, "exp")?.ok_or(TokenError::Malformed("no exp"))?;
+        let issued_at = numeric_date(fields.iat, "iat")?;
+        let not_before = numeric_date(fields.nbf, "nbf")?;
+        let scope = optional_string(fields.scope, "scope")?.unwrap_or_default();
+        let client_id = optional_string(fields.client_id, "client_id")?;
+        let jti = optional_string(fields.jti, "jti")?;
+        let consumer = organisation(fields.consumer, "consumer")?;
+        let supplier = organisation(fields.supplier, "supplier")?;
+        let audience = match fields.aud {
             None => Vec::new(),
-            Some(Value::String(aud)) => vec![aud.clone()],
+            Some(Value::String(aud)) => vec![aud],
             Some(Value::Array(items)) => items
-                .iter()
-                .map(|item| item.as_str().map(str::to_owned))
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(aud) => Some(aud),
+                    _ => None,
+                })
                 .collect::<Option<Vec<_>>>()
                 .ok_or(TokenError::Malformed("aud holds a non-string"))?,
             Some(_) => return Err(TokenError::Malformed("aud is neither string nor array")),
@@ -102,6 +213,7 @@ impl Claims {
             issued_at,
             not_before,
             audience,
+            payload,
             raw,
         })))
     }
@@ -185,31 +297,33 @@ impl Claims {
         &self.0.audience
     }
 
-    /// Every claim as received, for claims this type does not name.
+    /// Every claim as received, for claims this type does not name. Built
+    /// from the token on the first call for this token, then kept.
     pub fn raw(&self) -> &Map<String, Value> {
-        &self.0.raw
+        self.0.raw.get_or_init(|| {
+            // The payload parsed as one object with unique names when the
+            // token was verified, so this cannot fail.
+            serde_json::from_slice(&self.0.payload).unwrap_or_default()
+        })
     }
 }
 
-fn optional_string(
-    raw: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<String>, TokenError> {
-    match raw.get(name) {
+fn optional_string(value: Option<Value>, name: &'static str) -> Result<Option<String>, TokenError> {
+    match value {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(TokenError::Malformed(name)),
     }
 }
 
-fn required_string(raw: &Map<String, Value>, name: &'static str) -> Result<String, TokenError> {
-    optional_string(raw, name)?.ok_or(TokenError::Malformed(name))
+fn required_string(value: Option<Value>, name: &'static str) -> Result<String, TokenError> {
+    optional_string(value, name)?.ok_or(TokenError::Malformed(name))
 }
 
 /// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly with a
 /// fraction, which we truncate. Strings are refused, not coerced.
-fn numeric_date(raw: &Map<String, Value>, name: &'static str) -> Result<Option<i64>, TokenError> {
-    match raw.get(name) {
+fn numeric_date(value: Option<Value>, name: &'static str) -> Result<Option<i64>, TokenError> {
+    match value {
         None => Ok(None),
         Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Ok(Some(i)),
@@ -222,10 +336,10 @@ fn numeric_date(raw: &Map<String, Value>, name: &'static str) -> Result<Option<i
 }
 
 fn organisation(
-    raw: &Map<String, Value>,
+    value: Option<Value>,
     name: &'static str,
 ) -> Result<Option<Organisation>, TokenError> {
-    let Some(value) = raw.get(name) else {
+    let Some(value) = value else {
         return Ok(None);
     };
     let field = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);

@@ -57,6 +57,7 @@ mod config;
 mod fairing;
 mod guard;
 mod http;
+mod json;
 pub mod manifest;
 mod rejection;
 mod response;

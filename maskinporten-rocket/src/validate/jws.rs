@@ -1,23 +1,31 @@
 //! Taking a compact JWS apart, treating every byte as hostile.
 //!
 //! We parse the header and payload ourselves, rather than through
-//! `jsonwebtoken::decode`, so that each is decoded once and so that we can
-//! refuse what that crate lets through: duplicate member names (RFC 7519 §4
-//! allows only "reject" or "last wins"; we reject), a `crit` header (RFC 7515
+//! `jsonwebtoken::decode`, so that each part is decoded and parsed exactly
+//! once, into the few values we use, and so that we can refuse what that
+//! crate lets through: duplicate member names (RFC 7519 §4 allows only
+//! "reject" or "last wins"; we reject), a `crit` header (RFC 7515
 //! §4.1.11), header-supplied key material and nested tokens.
-
-use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::{Map, Value};
+use serde::de::MapAccess;
+use serde_json::Value;
 
+use crate::json::{self, Members};
 use crate::rejection::TokenError;
 
 /// Far above any Maskinporten token (about 1 KiB), far below anything that
 /// could hurt: the size a token may have before we look at it.
 pub(crate) const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// The longest signature we verify: RSA-8192, 1024 octets, the top of
+/// aws-lc's verification range.
+const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// Room for a signature of [`MAX_SIGNATURE_LEN`] octets: base64's decoder
+/// wants room for its estimate, up to two octets more than the result.
+pub(crate) const SIGNATURE_BUFFER: usize = MAX_SIGNATURE_LEN + 2;
 
 /// Header parameters that carry or point at key material. A resource server
 /// takes keys from its configured JWKS only, so these are refused outright
@@ -28,10 +36,45 @@ const KEY_MATERIAL_HEADERS: [&str; 4] = ["jwk", "jku", "x5u", "x5c"];
 pub(crate) struct Jws<'t> {
     /// `base64url(header) "." base64url(payload)`: what the signature covers.
     pub(crate) signing_input: &'t str,
-    pub(crate) payload_b64: &'t str,
-    pub(crate) signature_b64: &'t str,
+    payload_b64: &'t str,
+    signature_b64: &'t str,
     pub(crate) alg: String,
     pub(crate) kid: Option<String>,
+}
+
+/// The header parameters we read; the rest are skipped unread.
+#[derive(Default)]
+struct Header {
+    alg: Option<Value>,
+    kid: Option<Value>,
+    cty: Option<Value>,
+    /// Which of [`KEY_MATERIAL_HEADERS`] are present, in that order.
+    key_material: [bool; 4],
+    crit: bool,
+}
+
+impl Members for Header {
+    fn member<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        access: &mut A,
+    ) -> Result<(), A::Error> {
+        let slot = match name {
+            "alg" => &mut self.alg,
+            "kid" => &mut self.kid,
+            "cty" => &mut self.cty,
+            _ => {
+                if let Some(i) = KEY_MATERIAL_HEADERS.iter().position(|h| *h == name) {
+                    self.key_material[i] = true;
+                }
+                self.crit |= name == "crit";
+                access.next_value::<json::Skip>()?;
+                return Ok(());
+            }
+        };
+        *slot = Some(access.next_value()?);
+        Ok(())
+    }
 }
 
 impl<'t> Jws<'t> {
@@ -53,18 +96,17 @@ impl<'t> Jws<'t> {
                 return Err(TokenError::Malformed("part is not base64url"));
             }
         }
-        let header = decode_object(header_b64, "header")?;
-        for name in KEY_MATERIAL_HEADERS {
-            if header.contains_key(name) {
-                return Err(TokenError::ForbiddenHeader(name));
-            }
+        let header: Header = decode_object(header_b64, "header")?;
+        if let Some(i) = header.key_material.iter().position(|&present| present) {
+            return Err(TokenError::ForbiddenHeader(KEY_MATERIAL_HEADERS[i]));
         }
-        if header.contains_key("crit") {
+        if header.crit {
             return Err(TokenError::ForbiddenHeader("crit"));
         }
         // RFC 7515 §4.1.10: a `cty` without `/` stands for `application/<cty>`.
         if header
-            .get("cty")
+            .cty
+            .as_ref()
             .and_then(Value::as_str)
             .is_some_and(|cty| {
                 cty.eq_ignore_ascii_case("jwt") || cty.eq_ignore_ascii_case("application/jwt")
@@ -72,13 +114,13 @@ impl<'t> Jws<'t> {
         {
             return Err(TokenError::ForbiddenHeader("nested token (cty JWT)"));
         }
-        let alg = match header.get("alg") {
-            Some(Value::String(alg)) => alg.clone(),
+        let alg = match header.alg {
+            Some(Value::String(alg)) => alg,
             _ => return Err(TokenError::Malformed("header has no string alg")),
         };
-        let kid = match header.get("kid") {
+        let kid = match header.kid {
             None => None,
-            Some(Value::String(kid)) => Some(kid.clone()),
+            Some(Value::String(kid)) => Some(kid),
             Some(_) => return Err(TokenError::Malformed("kid is not a string")),
         };
         Ok(Jws {
@@ -90,10 +132,27 @@ impl<'t> Jws<'t> {
         })
     }
 
-    /// The payload's JSON object. Call only after the signature verified:
-    /// there is no reason to parse what an attacker wrote.
-    pub(crate) fn claims_object(&self) -> Result<Map<String, Value>, TokenError> {
-        decode_object(self.payload_b64, "payload")
+    /// The signature's octets, decoded into `buffer`: no allocation per
+    /// token. A signature longer than any we verify is refused unread.
+    pub(crate) fn signature<'b>(
+        &self,
+        buffer: &'b mut [u8; SIGNATURE_BUFFER],
+    ) -> Result<&'b [u8], TokenError> {
+        if self.signature_b64.len() > (MAX_SIGNATURE_LEN * 4).div_ceil(3) {
+            return Err(TokenError::BadSignature);
+        }
+        match URL_SAFE_NO_PAD.decode_slice(self.signature_b64, buffer) {
+            Ok(len) => Ok(&buffer[..len]),
+            Err(_) => Err(TokenError::BadSignature),
+        }
+    }
+
+    /// The payload's octets. Call only after the signature verified: there
+    /// is no reason to decode what an attacker wrote.
+    pub(crate) fn payload(&self) -> Result<Vec<u8>, TokenError> {
+        URL_SAFE_NO_PAD
+            .decode(self.payload_b64)
+            .map_err(|_| TokenError::Malformed("payload"))
     }
 }
 
@@ -101,46 +160,11 @@ fn is_base64url(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
-fn decode_object(part: &str, what: &'static str) -> Result<Map<String, Value>, TokenError> {
+fn decode_object<M: Members>(part: &str, what: &'static str) -> Result<M, TokenError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(part)
         .map_err(|_| TokenError::Malformed(what))?;
-    serde_json::from_slice::<UniqueObject>(&bytes)
-        .map(|object| object.0)
-        .map_err(|_| TokenError::Malformed(what))
-}
-
-/// A JSON object whose member names are unique at the top level, where the
-/// claims and header parameters live; `serde_json::Map` alone would let a
-/// later duplicate silently replace an earlier one.
-struct UniqueObject(Map<String, Value>);
-
-impl<'de> Deserialize<'de> for UniqueObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = UniqueObject;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object with unique member names")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<UniqueObject, A::Error> {
-                let mut object = Map::new();
-                while let Some(name) = access.next_key::<String>()? {
-                    if object.contains_key(&name) {
-                        return Err(de::Error::custom("duplicate member name"));
-                    }
-                    let value = access.next_value::<Value>()?;
-                    object.insert(name, value);
-                }
-                Ok(UniqueObject(object))
-            }
-        }
-
-        deserializer.deserialize_map(ObjectVisitor)
-    }
+    json::unique_object(&bytes).map_err(|_| TokenError::Malformed(what))
 }
 
 #[cfg(test)]

@@ -20,9 +20,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
+use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
 use crate::config::Sources;
@@ -35,11 +36,30 @@ const MAX_KEYS: usize = 64;
 /// RSA keys shorter than this are not used (RFC 7518 §3.3).
 const MIN_RSA_MODULUS_BITS: usize = 2048;
 
-/// A verification key from the JWKS.
+/// A verification key from the JWKS, parsed once when the set loads: a
+/// verification then costs the RSA operation and nothing else (no key
+/// rebuilt from `n` and `e`, no Montgomery constants recomputed), and it
+/// does not depend on which crypto provider `jsonwebtoken` has installed
+/// for the process.
 pub(crate) struct Key {
-    pub(crate) decoding: DecodingKey,
+    pub(crate) parsed: ParsedPublicKey,
     /// The JWK's declared `alg`, or RS256 when it declares none.
     pub(crate) algorithm: Algorithm,
+}
+
+/// The aws-lc-rs verification parameters for an RSA `alg` (RFC 7518 §3.3,
+/// §3.5); `None` for every other algorithm. The 2048-bit floor of these
+/// parameters is the same as ours.
+pub(crate) fn rsa_parameters(algorithm: Algorithm) -> Option<&'static RsaParameters> {
+    Some(match algorithm {
+        Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+        _ => return None,
+    })
 }
 
 /// What we trust: the issuer and its keys, as of one successful fetch.
@@ -505,6 +525,8 @@ pub(crate) enum JwkError {
     ShortModulus { bits: usize },
     /// The exponent is even or less than 3: no RSA public key has one.
     BadExponent,
+    /// aws-lc refused to build a public key from `n` and `e`.
+    Unparsable,
 }
 
 impl fmt::Display for JwkError {
@@ -522,6 +544,7 @@ impl fmt::Display for JwkError {
             }
             JwkError::MissingComponent { name } => write!(f, "no {name}"),
             JwkError::NotBase64url { name } => write!(f, "{name} is not base64url"),
+            JwkError::Unparsable => f.write_str("not a valid RSA public key"),
             JwkError::ShortModulus { bits } => {
                 write!(f, "RSA modulus of {bits} bits, shorter than 2048")
             }
@@ -632,7 +655,7 @@ fn parse_jwk(entry: &Value) -> Result<(String, Key), JwkError> {
             let text = alg.as_str().map_or_else(|| alg.to_string(), str::to_owned);
             text.parse::<Algorithm>()
                 .ok()
-                .filter(|a| a.family() == AlgorithmFamily::Rsa)
+                .filter(|a| rsa_parameters(*a).is_some())
                 .ok_or_else(|| JwkError::NotRsaAlgorithm {
                     alg: text.chars().take(32).collect(),
                 })?
@@ -660,14 +683,15 @@ fn parse_jwk(entry: &Value) -> Result<(String, Key), JwkError> {
     // padding goes (the number is the same).
     let unpadded =
         |bytes: &[u8]| -> Vec<u8> { bytes.iter().copied().skip_while(|&b| b == 0).collect() };
-    let decoding = DecodingKey::from_rsa_raw_components(&unpadded(&n), &unpadded(&e));
-    Ok((
-        kid,
-        Key {
-            decoding,
-            algorithm,
-        },
-    ))
+    let components = RsaPublicKeyComponents {
+        n: unpadded(&n),
+        e: unpadded(&e),
+    };
+    let parameters = rsa_parameters(algorithm).ok_or(JwkError::Unparsable)?;
+    let parsed = components
+        .to_parsed_public_key(parameters)
+        .map_err(|_| JwkError::Unparsable)?;
+    Ok((kid, Key { parsed, algorithm }))
 }
 
 /// The length in bits of a big-endian unsigned integer: from its highest

@@ -10,7 +10,7 @@ use jsonwebtoken::Algorithm;
 use super::keys::{KeyLookupError, KeyStore};
 use crate::claims::Claims;
 use crate::rejection::{Rejection, TokenError};
-use crate::validate::jws::Jws;
+use crate::validate::jws::{Jws, SIGNATURE_BUFFER};
 
 /// The `jwks` backend: verdicts from the issuer's keys, checked in-process.
 pub(crate) struct JwksValidator {
@@ -35,16 +35,19 @@ impl JwksValidator {
             let alg: String = jws.alg.chars().take(32).collect();
             return Err(TokenError::Algorithm(alg).into());
         }
-        let verified = jsonwebtoken::crypto::verify(
-            jws.signature_b64,
-            jws.signing_input.as_bytes(),
-            &key.decoding,
-            key.algorithm,
-        );
-        if !matches!(verified, Ok(true)) {
+        let mut buffer = [0; SIGNATURE_BUFFER];
+        let signature = jws.signature(&mut buffer)?;
+        // With the key aws-lc parsed when the set loaded: not through
+        // `jsonwebtoken::crypto`, whose process-wide provider another crate
+        // in the app can change (or make ambiguous, which panics).
+        if key
+            .parsed
+            .verify_sig(jws.signing_input.as_bytes(), signature)
+            .is_err()
+        {
             return Err(TokenError::BadSignature.into());
         }
-        let claims = Claims::from_object(jws.claims_object()?)?;
+        let claims = Claims::from_payload(jws.payload()?)?;
         if claims.issuer() != anchor.issuer {
             return Err(TokenError::WrongIssuer.into());
         }

@@ -12,13 +12,31 @@ fn token(header: &str, payload: &str) -> String {
 fn duplicate_claims_are_refused() {
     let t = token(
         r#"{"alg":"RS256","kid":"k"}"#,
-        r#"{"scope":"a","scope":"b"}"#,
+        r#"{"iss":"i","exp":1,"scope":"a","scope":"b"}"#,
     );
-    let jws = Jws::parse(&t).unwrap();
+    let payload = Jws::parse(&t).unwrap().payload().unwrap();
     assert_eq!(
-        jws.claims_object().unwrap_err(),
+        crate::claims::Claims::from_payload(payload).unwrap_err(),
         TokenError::Malformed("payload")
     );
+}
+
+#[test]
+fn a_signature_longer_than_rsa_8192_is_refused_before_verifying() {
+    let mut buffer = [0; SIGNATURE_BUFFER];
+    for (octets, fits) in [(256, true), (1024, true), (1025, false), (4096, false)] {
+        let t = format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256","kid":"k"}"#),
+            b64("{}"),
+            URL_SAFE_NO_PAD.encode(vec![7u8; octets])
+        );
+        let jws = Jws::parse(&t).unwrap();
+        match jws.signature(&mut buffer) {
+            Ok(signature) => assert!(fits && signature.len() == octets, "{octets}"),
+            Err(e) => assert!(!fits && e == TokenError::BadSignature, "{octets}"),
+        }
+    }
 }
 
 #[test]
