@@ -36,30 +36,11 @@ fn other_schemes_are_missing_credentials() {
 }
 
 #[test]
-fn b64token_accepts_exactly_its_alphabet() {
-    for b in 0u8..=255 {
-        let expected = b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
-        let token = [b'a', b];
-        let token = String::from_utf8_lossy(&token);
-        if token.len() == 2 {
-            assert_eq!(is_b64token(&token), expected || b == b'=', "byte {b:#04x}");
-        }
-    }
-    assert!(is_b64token("abc=="));
-    assert!(!is_b64token("=="));
-    assert!(!is_b64token("a=b"));
-}
-
-#[test]
 fn malformed_bearer_credentials_are_invalid_requests() {
-    for v in [
-        "Bearer",
-        "Bearer ",
-        "Bearer a b",
-        "Bearer a\"b",
-        "Bearer ==",
-        "Bearer æøå",
-    ] {
+    // Characters outside `b64token` ("Bearer a b", "Bearer æøå") are the
+    // validator's check, on a cache miss: see `validate::tests` and the
+    // end-to-end attack suite.
+    for v in ["Bearer", "Bearer "] {
         assert!(
             matches!(
                 bearer_token(&headers(&[v])),

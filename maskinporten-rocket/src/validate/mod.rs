@@ -88,6 +88,9 @@ impl Validator {
 
     /// Verifies `token` (the bearer token, without `Bearer `) and returns
     /// its claims. Scopes are not checked here: see [`crate::scope::Requirement`].
+    ///
+    /// A token with characters outside RFC 6750's `b64token` is refused as
+    /// a malformed request, as the guards would refuse its header.
     pub async fn validate(&self, token: &str) -> Result<Claims, Rejection> {
         let Some(cache) = &self.verdicts else {
             return self.verify(token).await;
@@ -109,6 +112,11 @@ impl Validator {
 
     /// The full verification, without the cache.
     async fn verify(&self, token: &str) -> Result<Claims, Rejection> {
+        if !is_b64token(token) {
+            return Err(Rejection::MalformedRequest(
+                "token has characters outside b64token",
+            ));
+        }
         let claims = match &self.backend {
             Backend::Jwks(jwks) => jwks.verify(token).await?,
             Backend::Texas(texas) => texas.verify(token).await?,
@@ -141,9 +149,30 @@ impl Validator {
     }
 }
 
+/// RFC 6750's `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+/// A byte table, so the scan is one load and test per byte.
+fn is_b64token(token: &str) -> bool {
+    const B64TOKEN: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] =
+                c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
+            b += 1;
+        }
+        table
+    };
+    let body = token.trim_end_matches('=');
+    !body.is_empty() && body.bytes().all(|b| B64TOKEN[usize::from(b)])
+}
+
 fn now() -> i64 {
     // Before 1970 only on a broken clock; every token is then "in the future".
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+#[cfg(test)]
+mod tests;

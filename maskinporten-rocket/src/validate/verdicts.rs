@@ -4,12 +4,21 @@
 //!
 //! Keyed by the SHA-256 of the whole token, so the cache holds no token and a
 //! token that differs in any byte is a miss. Only successes are cached, and
-//! the caller re-checks `exp`/`nbf` on every hit. Bounded: each shard evicts
-//! its oldest entry when full. Sharded so that concurrent requests rarely
-//! meet on one lock. `docs/design.md` says why it is keyed this way, with
-//! the measurements.
+//! the caller re-checks `exp`/`nbf` on every hit. Sharded so that concurrent
+//! requests rarely meet on one lock.
+//!
+//! Bounded, with second-chance ("clock") eviction: a hit marks its entry,
+//! and a full shard evicts the first unmarked entry its hand reaches,
+//! unmarking the ones it passes. Any Maskinporten token for any API is a
+//! valid token here until the scope check, so whoever holds a few can fill
+//! the cache with entries no route will ever accept; under first-in,
+//! first-out eviction they would push out the entries of the API's real
+//! consumers. Under the clock, an entry in use survives a sweep, and the
+//! churn evicts its own entries. `docs/design.md` says why the cache is
+//! keyed this way, with the measurements.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
 use aws_lc_rs::digest::{digest, SHA256};
@@ -27,9 +36,19 @@ pub(crate) struct VerdictCache {
 
 #[derive(Default)]
 struct Shard {
-    entries: HashMap<Digest, Claims>,
-    /// Insertion order, oldest first, for eviction.
-    order: VecDeque<Digest>,
+    /// Where each key's entry is in `ring`.
+    index: HashMap<Digest, usize, BuildHasherDefault<DigestHasher>>,
+    ring: Vec<Entry>,
+    /// The next entry the clock looks at when the shard is full.
+    hand: usize,
+}
+
+struct Entry {
+    key: Digest,
+    claims: Claims,
+    /// Set by a hit, cleared when the hand passes: an entry is evicted only
+    /// when the hand finds it unused since its last pass.
+    used: bool,
 }
 
 impl VerdictCache {
@@ -57,39 +76,115 @@ impl VerdictCache {
     }
 
     pub(crate) fn get(&self, key: &Digest) -> Option<Claims> {
-        let shard = self.shard(key).lock().ok()?;
-        shard.entries.get(key).cloned()
+        let mut shard = self.shard(key).lock().ok()?;
+        let at = *shard.index.get(key)?;
+        let entry = &mut shard.ring[at];
+        entry.used = true;
+        Some(entry.claims.clone())
     }
 
     pub(crate) fn insert(&self, key: Digest, claims: Claims) {
-        let Ok(mut shard) = self.shard(&key).lock() else {
-            return;
+        let evicted = {
+            let Ok(mut shard) = self.shard(&key).lock() else {
+                return;
+            };
+            shard.insert(key, claims, self.per_shard)
         };
-        if shard.entries.insert(key, claims).is_some() {
-            return; // two requests verified the same token at once
-        }
-        shard.order.push_back(key);
-        while shard.order.len() > self.per_shard {
-            if let Some(oldest) = shard.order.pop_front() {
-                shard.entries.remove(&oldest);
-            }
-        }
+        // Dropped here, after the lock: freeing the evicted claims is the
+        // costliest part of an insert, and no other request need wait for it.
+        drop(evicted);
     }
 
     pub(crate) fn remove(&self, key: &Digest) {
-        if let Ok(mut shard) = self.shard(key).lock() {
-            if shard.entries.remove(key).is_some() {
-                shard.order.retain(|k| k != key);
-            }
-        }
+        let removed = match self.shard(key).lock() {
+            Ok(mut shard) => shard.remove(key),
+            Err(_) => return,
+        };
+        drop(removed);
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().map_or(0, |s| s.entries.len()))
+            .map(|s| s.lock().map_or(0, |s| s.index.len()))
             .sum()
+    }
+}
+
+impl Shard {
+    /// Adds an entry; returns the claims it displaced, for the caller to
+    /// drop outside the lock.
+    fn insert(&mut self, key: Digest, claims: Claims, capacity: usize) -> Option<Claims> {
+        if self.index.contains_key(&key) {
+            // Two requests verified the same token at once: keep the first.
+            return Some(claims);
+        }
+        let entry = Entry {
+            key,
+            claims,
+            used: false,
+        };
+        if self.ring.len() < capacity {
+            self.index.insert(key, self.ring.len());
+            self.ring.push(entry);
+            return None;
+        }
+        // Full: at most one lap unmarks every entry, so the second finds one.
+        loop {
+            let at = self.hand;
+            self.hand = (self.hand + 1) % self.ring.len();
+            let candidate = &mut self.ring[at];
+            if candidate.used {
+                candidate.used = false;
+                continue;
+            }
+            let old = std::mem::replace(candidate, entry);
+            self.index.remove(&old.key);
+            self.index.insert(key, at);
+            return Some(old.claims);
+        }
+    }
+
+    fn remove(&mut self, key: &Digest) -> Option<Claims> {
+        let at = self.index.remove(key)?;
+        let removed = self.ring.swap_remove(at);
+        if let Some(moved) = self.ring.get(at) {
+            self.index.insert(moved.key, at);
+        }
+        if self.hand >= self.ring.len() {
+            self.hand = 0;
+        }
+        Some(removed.claims)
+    }
+}
+
+/// The hasher of the shard maps: a SHA-256 digest is already uniform, so
+/// eight of its bytes are the hash. SipHash over it would only cost time.
+/// The first byte picks the shard, so bytes 8 to 15 are taken.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // `[u8; 32]` hashes as its 32 bytes in one call; anything else
+        // (never used here) still hashes deterministically.
+        match bytes.get(8..16) {
+            Some(eight) if bytes.len() == 32 => {
+                let mut word = [0; 8];
+                word.copy_from_slice(eight);
+                self.0 = u64::from_le_bytes(word);
+            }
+            _ => {
+                for &b in bytes {
+                    self.0 = self.0.rotate_left(8) ^ u64::from(b);
+                }
+            }
+        }
     }
 }
 
