@@ -475,3 +475,82 @@ fn override_nais_lets_an_explicit_issuer_win_without_a_word() {
         "{printed}"
     );
 }
+
+// Verification that no other crate can break, and an outage that does not
+// flood the log.
+
+/// Another crate in the app may install `jsonwebtoken`'s process-wide
+/// crypto provider, or enable its `rust_crypto` feature beside our
+/// `aws_lc_rs` (then none is chosen and every use panics). Our
+/// verification does not go through that provider: with one installed
+/// whose verifier panics, tokens still verify (and a bad signature is
+/// still refused).
+#[test]
+fn verification_does_not_depend_on_jsonwebtokens_crypto_provider() {
+    use jsonwebtoken::crypto::{aws_lc, CryptoProvider};
+
+    let test = this_test!("verification_does_not_depend_on_jsonwebtokens_crypto_provider");
+    let printed = isolated(&test, &[], || {
+        let panicking_verifier = Box::leak(Box::new(CryptoProvider {
+            // The kit signs through jsonwebtoken: signing stays as it was.
+            signer_factory: aws_lc::DEFAULT_PROVIDER.signer_factory,
+            verifier_factory: |_, _| panic!("jsonwebtoken's provider was asked to verify"),
+            key_utils: aws_lc::DEFAULT_PROVIDER.key_utils.clone(),
+        }));
+        panicking_verifier
+            .install_default()
+            .expect("the first provider of this process");
+        block_on(async {
+            let issuer = Issuer::start().await;
+            let client = Client::tracked(app(quiet(issuer.figment())))
+                .await
+                .expect("the app ignites");
+            let token = issuer.token().scope(READ).sign();
+            let response = client.get("/read").header(bearer(&token)).dispatch().await;
+            assert_eq!(response.status(), Status::Ok);
+            let mut forged = token.clone();
+            forged.truncate(token.len() - 4);
+            forged.push_str("AAAA");
+            let response = client.get("/read").header(bearer(&forged)).dispatch().await;
+            assert_eq!(response.status(), Status::Unauthorized);
+        })
+    });
+    if let Some(printed) = printed {
+        assert!(!printed.contains("was asked to verify"), "{printed}");
+    }
+}
+
+/// While Texas is down every request to a protected route is a 503. The
+/// log gets one error line for the burst, not one per request; the next
+/// line, after the interval, says how many it stands for.
+#[test]
+fn an_outage_writes_one_error_line_not_one_per_request() {
+    let test = this_test!("an_outage_writes_one_error_line_not_one_per_request");
+    let printed = isolated(&test, &[], || {
+        block_on(async {
+            let issuer = Issuer::start().await;
+            let texas = Texas::start(&issuer).await;
+            let figment = quiet(texas.figment()).merge(("log_level", "normal"));
+            let client = Client::tracked(app(figment))
+                .await
+                .expect("the app ignites");
+            texas.fail_with(500);
+            for i in 0..40 {
+                // A new token each time, so that no verdict is cached.
+                let token = issuer
+                    .token()
+                    .scope(READ)
+                    .claim("jti", format!("t{i}").into())
+                    .sign();
+                let response = client.get("/read").header(bearer(&token)).dispatch().await;
+                assert_eq!(response.status(), Status::ServiceUnavailable);
+            }
+        })
+    });
+    let Some(printed) = printed else { return };
+    let outage_lines = printed
+        .lines()
+        .filter(|line| line.contains(": 503, "))
+        .count();
+    assert_eq!(outage_lines, 1, "{printed}");
+}

@@ -7,6 +7,7 @@
 //! whatever catcher answers, the application's own included.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use rocket::http::Header;
 use rocket::{Request, Response};
@@ -22,15 +23,27 @@ pub(crate) const RETRY_AFTER_SECS: u32 = 5;
 #[derive(Default)]
 struct Recorded(Mutex<Option<Rejection>>);
 
+/// How often an outage may write an error line: during one, every request
+/// to a protected route is a 503, and a line per request would bury the
+/// log (and the one line that says why) under copies.
+const OUTAGE_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+static OUTAGE_LOG: Throttle = Throttle::new(OUTAGE_LOG_INTERVAL);
+
 /// Remembers `rejection` for the response hook and logs why the request was
 /// refused, never the token: only the path is logged, since a client may
-/// have put a token in the query string.
+/// have put a token in the query string. A 503 is an error line at most
+/// once per [`OUTAGE_LOG_INTERVAL`], saying how many it stands for; the
+/// others are debug lines.
 pub(crate) fn record(request: &Request<'_>, rejection: &Rejection) {
     let (method, uri) = (request.method(), request.uri().path());
     match rejection {
-        Rejection::Unavailable(_) => {
-            log::error!(target: "maskinporten", "{method} {uri}: 503, {rejection}")
-        }
+        Rejection::Unavailable(_) => match OUTAGE_LOG.admit(Instant::now()) {
+            Some(0) => log::error!(target: "maskinporten", "{method} {uri}: 503, {rejection}"),
+            Some(more) => log::error!(target: "maskinporten",
+                "{method} {uri}: 503, {rejection} ({more} more 503s since the last such line)"),
+            None => log::debug!(target: "maskinporten", "{method} {uri}: 503, {rejection}"),
+        },
         _ => {
             log::info!(target: "maskinporten", "{method} {uri}: {}, {rejection}", rejection.status().code)
         }
@@ -65,3 +78,47 @@ pub(crate) fn write_challenge<'a>(
         None => response.set_header(Header::new("Retry-After", RETRY_AFTER_SECS.to_string())),
     };
 }
+
+/// Lets one event through per interval and counts the ones it holds back.
+struct Throttle {
+    interval: Duration,
+    state: Mutex<ThrottleState>,
+}
+
+struct ThrottleState {
+    last: Option<Instant>,
+    held_back: u64,
+}
+
+impl Throttle {
+    const fn new(interval: Duration) -> Throttle {
+        Throttle {
+            interval,
+            state: Mutex::new(ThrottleState {
+                last: None,
+                held_back: 0,
+            }),
+        }
+    }
+
+    /// `Some(n)` when an event at `now` may be logged, `n` being how many
+    /// were held back since the last one; `None` when it is held back.
+    fn admit(&self, now: Instant) -> Option<u64> {
+        let Ok(mut state) = self.state.lock() else {
+            return Some(0);
+        };
+        match state.last {
+            Some(last) if now.saturating_duration_since(last) < self.interval => {
+                state.held_back += 1;
+                None
+            }
+            _ => {
+                state.last = Some(now);
+                Some(std::mem::take(&mut state.held_back))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
