@@ -238,7 +238,7 @@ impl Report {
                  share these cores"
             ),
             format!(
-                "tokens    verdict_cache = {VERDICT_CACHE} (16 FIFO shards); fresh pool = \
+                "tokens    verdict_cache = {VERDICT_CACHE} (16 shards, clock eviction); fresh pool = \
                  {FRESH_POOL} distinct tokens cycled in order, so every request misses; minted \
                  in {:.1} s",
                 self.minted_in.as_secs_f64()

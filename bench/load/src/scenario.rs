@@ -1,7 +1,7 @@
 //! The scenarios: what each one sends to which server, the order they run
 //! in, and what each one shows in the report.
 
-/// Entries in each server's verdict cache (16 FIFO shards of 125).
+/// Entries in each server's verdict cache (16 shards of 125, clock eviction).
 pub const VERDICT_CACHE: usize = 2_000;
 /// Distinct tokens [`Auth::FreshPool`] cycles in order: far more than twice
 /// the cache, so a token is always evicted (about 312 others land in its
