@@ -293,6 +293,15 @@ impl Config {
                     BackendSettings::Jwks(Sources::Explicit { issuer, jwks_uri })
                 }
                 (issuer, jwks_uri, Some(well_known_url)) => {
+                    // Refused here rather than at every refresh (a 503 on
+                    // every request): no metadata fetched from it can pass.
+                    if crate::validate::issuer_of_well_known_url(&well_known_url).is_none() {
+                        let kind = ConfigErrorKind::NotWellKnownUrl {
+                            value: well_known_url.to_string(),
+                        };
+                        return Err(ConfigError::new(kind, "well_known_url")
+                            .with_variable("MASKINPORTEN_WELL_KNOWN_URL"));
+                    }
                     BackendSettings::Jwks(Sources::Discovered {
                         well_known_url,
                         issuer,

@@ -75,6 +75,14 @@ pub enum ConfigErrorKind {
         /// The value as configured.
         value: String,
     },
+    /// `well_known_url` ends in neither `/.well-known/oauth-authorization-server`
+    /// (RFC 8414 §3.1) nor `/.well-known/openid-configuration`: the issuer
+    /// it was formed from cannot be told, so the metadata's `issuer` could
+    /// not be checked against it (RFC 8414 §3.3).
+    NotWellKnownUrl {
+        /// The value as configured.
+        value: String,
+    },
     /// `audience` is not an absolute URI.
     RelativeAudience {
         /// The value as configured.
@@ -165,7 +173,7 @@ impl fmt::Display for ConfigError {
         use ConfigErrorKind::*;
         if let Some(key) = self.0.key {
             write!(f, "maskinporten.{key}")?;
-            if let (NotHttpUrl { .. } | PlainHttp { .. }, Some(variable)) =
+            if let (NotHttpUrl { .. } | PlainHttp { .. } | NotWellKnownUrl { .. }, Some(variable)) =
                 (&self.0.kind, self.0.variable)
             {
                 write!(f, " (or {variable})")?;
@@ -213,6 +221,12 @@ impl fmt::Display for ConfigError {
                 "`{value}` is plain http to a host that is not loopback, where anyone on \
                  the path could swap the keys; use https (http is allowed only for \
                  127.0.0.0/8, ::1 and localhost)"
+            ),
+            NotWellKnownUrl { value } => write!(
+                f,
+                "`{value}` ends in neither /.well-known/oauth-authorization-server nor \
+                 /.well-known/openid-configuration, so the issuer it belongs to cannot be \
+                 told and its metadata could not be checked (RFC 8414 §3.3)"
             ),
             RelativeAudience { value } => write!(
                 f,

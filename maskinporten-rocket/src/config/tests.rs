@@ -90,6 +90,36 @@ fn an_issuer_without_a_key_source_is_refused() {
     assert_eq!(err.key(), Some("jwks_uri"));
 }
 
+/// A metadata URL of neither well-known form stops ignite: its issuer
+/// cannot be told, so no document fetched from it could be checked, and
+/// every request would be a 503.
+#[test]
+fn a_metadata_url_that_is_not_well_known_is_refused() {
+    for url in [
+        "https://issuer/metadata.json",
+        "https://issuer/.well-known/oauth-authorization-serverx",
+        "https://issuer/.well-known/openid-configuration/extra",
+    ] {
+        let err = refused(Figment::new().merge(("maskinporten.well_known_url", url)));
+        assert_eq!(
+            err.kind(),
+            &ConfigErrorKind::NotWellKnownUrl { value: url.into() },
+            "{url}"
+        );
+        assert_eq!(err.key(), Some("well_known_url"));
+        assert_eq!(err.variable(), Some("MASKINPORTEN_WELL_KNOWN_URL"));
+    }
+    for url in [
+        "https://issuer/.well-known/oauth-authorization-server",
+        "https://issuer/.well-known/oauth-authorization-server/tenant",
+        "https://issuer/tenant/.well-known/openid-configuration",
+    ] {
+        let figment = Figment::new().merge(("maskinporten.well_known_url", url));
+        let config = Config::from_figment(&figment).unwrap();
+        assert!(config.settings().is_ok(), "{url}");
+    }
+}
+
 #[test]
 fn relative_audience_is_refused() {
     let figment = Figment::new()

@@ -21,7 +21,7 @@ use crate::http::{Http, Proxy};
 use crate::rejection::{Rejection, TokenError};
 use verdicts::VerdictCache;
 
-pub(crate) use jwks::KeyStore;
+pub(crate) use jwks::{issuer_of_well_known_url, KeyStore};
 pub(crate) use jws::MAX_TOKEN_LEN;
 
 /// Validates tokens for one Rocket instance. The fairing manages it as

@@ -368,7 +368,7 @@ fn check_metadata_issuer(
 /// of the issuer; OpenID Connect Discovery 1.0 §4 appends
 /// `/.well-known/openid-configuration` to it. `None` for a URL of neither
 /// form. The query, if any, is not part of an issuer (RFC 8414 §2).
-fn issuer_of_well_known_url(url: &reqwest::Url) -> Option<String> {
+pub(crate) fn issuer_of_well_known_url(url: &reqwest::Url) -> Option<String> {
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     let origin = format!("{}://{}{port}", url.scheme(), url.host_str()?);
     let path = url.path();
