@@ -67,29 +67,41 @@ impl<'de, M: Members> Visitor<'de> for ObjectSeed<M> {
 }
 
 /// The names seen so far. A token's objects have about ten members, which a
-/// short list compares fastest and without hashing; a hostile header of
-/// thousands of one-letter members (read before any signature is checked)
-/// moves to a set, so the duplicate check stays linear.
-#[derive(Default)]
+/// short array on the stack compares fastest, without hashing or
+/// allocating; a hostile header of thousands of one-letter members (read
+/// before any signature is checked) moves to a set, so the duplicate check
+/// stays linear.
 struct Seen<'de> {
-    few: Vec<Cow<'de, str>>,
+    few: [Cow<'de, str>; FEW],
+    len: usize,
     many: HashSet<Cow<'de, str>>,
 }
 
-const FEW: usize = 32;
+const FEW: usize = 16;
+
+impl Default for Seen<'_> {
+    fn default() -> Self {
+        Seen {
+            few: std::array::from_fn(|_| Cow::Borrowed("")),
+            len: 0,
+            many: HashSet::new(),
+        }
+    }
+}
 
 impl<'de> Seen<'de> {
     /// Adds `name`; `false` when it was there already.
     fn insert(&mut self, name: Cow<'de, str>) -> bool {
-        if self.many.is_empty() {
-            if self.few.contains(&name) {
+        if self.len < FEW {
+            if self.few[..self.len].contains(&name) {
                 return false;
             }
-            if self.few.len() < FEW {
-                self.few.push(name);
-                return true;
-            }
-            self.many.extend(self.few.drain(..));
+            self.few[self.len] = name;
+            self.len += 1;
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.iter().cloned());
         }
         self.many.insert(name)
     }

@@ -2,10 +2,14 @@
 //! verified again until it expires, which takes an RSA verification (or a
 //! Texas round trip) off every request but the first with each token.
 //!
-//! Keyed by the SHA-256 of the whole token, so the cache holds no token and a
-//! token that differs in any byte is a miss. Only successes are cached, and
-//! the caller re-checks `exp`/`nbf` on every hit. Sharded so that concurrent
-//! requests rarely meet on one lock.
+//! Found by the SHA-256 of the token's signature, and confirmed by its
+//! signing input (`header.payload`), kept in the entry and compared byte for
+//! byte: a hit is the very token verified before, and a token that differs
+//! in any byte is a miss. The cache holds no credential, since no signature
+//! (a token without its signature is worth nothing), and a hit hashes a
+//! third of the token instead of all of it. Only successes are cached, and
+//! the caller re-checks `exp`/`nbf` on every hit. Sharded so that
+//! concurrent requests rarely meet on one lock.
 //!
 //! Bounded, with second-chance ("clock") eviction: a hit marks its entry,
 //! and a full shard evicts the first unmarked entry its hand reaches,
@@ -29,6 +33,13 @@ const SHARDS: usize = 16;
 
 type Digest = [u8; 32];
 
+/// What finds a token in the cache: the SHA-256 of its signature, and its
+/// signing input, compared on a hit.
+pub(crate) struct Key<'t> {
+    digest: Digest,
+    signing_input: &'t str,
+}
+
 pub(crate) struct VerdictCache {
     shards: Vec<Mutex<Shard>>,
     per_shard: usize,
@@ -45,6 +56,7 @@ struct Shard {
 
 struct Entry {
     key: Digest,
+    signing_input: Box<str>,
     claims: Claims,
     /// Set by a hit, cleared when the hand passes: an entry is evicted only
     /// when the hand finds it unused since its last pass.
@@ -64,40 +76,55 @@ impl VerdictCache {
         })
     }
 
-    /// The key for `token`.
-    pub(crate) fn key(token: &str) -> Digest {
-        let mut key = [0u8; 32];
-        key.copy_from_slice(digest(&SHA256, token.as_bytes()).as_ref());
-        key
+    /// The key for `token`; `None` when it has no `.`, so no signature.
+    pub(crate) fn key(token: &str) -> Option<Key<'_>> {
+        let (signing_input, signature) = token.rsplit_once('.')?;
+        let mut digest_of_signature = [0u8; 32];
+        digest_of_signature.copy_from_slice(digest(&SHA256, signature.as_bytes()).as_ref());
+        Some(Key {
+            digest: digest_of_signature,
+            signing_input,
+        })
     }
 
-    fn shard(&self, key: &Digest) -> &Mutex<Shard> {
-        &self.shards[usize::from(key[0]) % SHARDS]
+    fn shard(&self, digest: &Digest) -> &Mutex<Shard> {
+        &self.shards[usize::from(digest[0]) % SHARDS]
     }
 
-    pub(crate) fn get(&self, key: &Digest) -> Option<Claims> {
-        let mut shard = self.shard(key).lock().ok()?;
-        let at = *shard.index.get(key)?;
+    pub(crate) fn get(&self, key: &Key<'_>) -> Option<Claims> {
+        let mut shard = self.shard(&key.digest).lock().ok()?;
+        let at = *shard.index.get(&key.digest)?;
         let entry = &mut shard.ring[at];
+        // Same signature, other header or payload: not the token verified.
+        if *entry.signing_input != *key.signing_input {
+            return None;
+        }
         entry.used = true;
         Some(entry.claims.clone())
     }
 
-    pub(crate) fn insert(&self, key: Digest, claims: Claims) {
+    pub(crate) fn insert(&self, key: &Key<'_>, claims: Claims) {
+        // Copied before the lock, so the lock is held for the map alone.
+        let entry = Entry {
+            key: key.digest,
+            signing_input: key.signing_input.into(),
+            claims,
+            used: false,
+        };
         let evicted = {
-            let Ok(mut shard) = self.shard(&key).lock() else {
+            let Ok(mut shard) = self.shard(&key.digest).lock() else {
                 return;
             };
-            shard.insert(key, claims, self.per_shard)
+            shard.insert(entry, self.per_shard)
         };
-        // Dropped here, after the lock: freeing the evicted claims is the
+        // Dropped here, after the lock: freeing the evicted entry is the
         // costliest part of an insert, and no other request need wait for it.
         drop(evicted);
     }
 
-    pub(crate) fn remove(&self, key: &Digest) {
-        let removed = match self.shard(key).lock() {
-            Ok(mut shard) => shard.remove(key),
+    pub(crate) fn remove(&self, key: &Key<'_>) {
+        let removed = match self.shard(&key.digest).lock() {
+            Ok(mut shard) => shard.remove(&key.digest),
             Err(_) => return,
         };
         drop(removed);
@@ -113,18 +140,16 @@ impl VerdictCache {
 }
 
 impl Shard {
-    /// Adds an entry; returns the claims it displaced, for the caller to
+    /// Adds an entry; returns the entry it displaced, for the caller to
     /// drop outside the lock.
-    fn insert(&mut self, key: Digest, claims: Claims, capacity: usize) -> Option<Claims> {
+    fn insert(&mut self, entry: Entry, capacity: usize) -> Option<Entry> {
+        let key = entry.key;
         if self.index.contains_key(&key) {
-            // Two requests verified the same token at once: keep the first.
-            return Some(claims);
+            // Two requests verified the same token at once (or, under one
+            // signature, two signing inputs, of which at most one verified
+            // against a given key): keep the first.
+            return Some(entry);
         }
-        let entry = Entry {
-            key,
-            claims,
-            used: false,
-        };
         if self.ring.len() < capacity {
             self.index.insert(key, self.ring.len());
             self.ring.push(entry);
@@ -142,11 +167,11 @@ impl Shard {
             let old = std::mem::replace(candidate, entry);
             self.index.remove(&old.key);
             self.index.insert(key, at);
-            return Some(old.claims);
+            return Some(old);
         }
     }
 
-    fn remove(&mut self, key: &Digest) -> Option<Claims> {
+    fn remove(&mut self, key: &Digest) -> Option<Entry> {
         let at = self.index.remove(key)?;
         let removed = self.ring.swap_remove(at);
         if let Some(moved) = self.ring.get(at) {
@@ -155,7 +180,7 @@ impl Shard {
         if self.hand >= self.ring.len() {
             self.hand = 0;
         }
-        Some(removed.claims)
+        Some(removed)
     }
 }
 

@@ -80,3 +80,24 @@ fn the_signing_input_is_header_dot_payload() {
     let jws = Jws::parse(&t).unwrap();
     assert_eq!(format!("{}.{}", jws.signing_input, jws.signature_b64), t);
 }
+
+#[test]
+fn base64url_accepts_exactly_its_alphabet() {
+    for b in 0u8..=255 {
+        let expected = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        // At every position of a long run, where the vectorised scan works
+        // in blocks, and alone.
+        for len in [1, 33, 100] {
+            for at in [0, len / 2, len - 1] {
+                let mut part = vec![b'A'; len];
+                part[at] = b;
+                assert_eq!(
+                    is_base64url(&part),
+                    expected,
+                    "byte {b:#04x} at {at} of {len}"
+                );
+            }
+        }
+    }
+    assert!(is_base64url(b""));
+}

@@ -8,37 +8,77 @@ fn claims() -> Claims {
     Claims::from_object(map).unwrap()
 }
 
-#[test]
-fn capacity_bounds_the_entries() {
-    let cache = VerdictCache::new(32).unwrap();
-    for i in 0..1000 {
-        cache.insert(VerdictCache::key(&format!("token-{i}")), claims());
-    }
-    assert!(cache.len() <= 32, "{} entries", cache.len());
-    assert!(cache.get(&VerdictCache::key("token-999")).is_some());
-    assert!(cache.get(&VerdictCache::key("token-0")).is_none());
+/// Token-shaped strings, `header.payload.signature-<i>`, whose keys all land
+/// in one shard, so that a test controls eviction.
+fn same_shard_tokens(count: usize) -> Vec<String> {
+    let shard = |token: &str| usize::from(VerdictCache::key(token).unwrap().digest[0]) % SHARDS;
+    let first = shard("h.p.s-0");
+    (0..)
+        .map(|i| format!("h.p.s-{i}"))
+        .filter(|token| shard(token) == first)
+        .take(count)
+        .collect()
+}
+
+fn key(token: &str) -> Key<'_> {
+    VerdictCache::key(token).unwrap()
 }
 
 #[test]
-fn a_token_differing_in_one_byte_misses() {
+fn capacity_bounds_the_entries() {
+    let cache = VerdictCache::new(32).unwrap();
+    let tokens: Vec<String> = (0..1000).map(|i| format!("h.p.s-{i}")).collect();
+    for token in &tokens {
+        cache.insert(&key(token), claims());
+    }
+    assert!(cache.len() <= 32, "{} entries", cache.len());
+    assert!(cache.get(&key(&tokens[999])).is_some());
+    assert!(cache.get(&key(&tokens[0])).is_none());
+}
+
+/// Whichever byte differs, header, payload or signature, it is a miss: the
+/// signature finds the entry, and the signing input must then be the same.
+#[test]
+fn a_token_differing_in_any_byte_misses() {
     let cache = VerdictCache::new(10).unwrap();
-    cache.insert(VerdictCache::key("abc.def.ghi"), claims());
-    assert!(cache.get(&VerdictCache::key("abc.def.ghj")).is_none());
+    let token = "abc.def.ghi";
+    cache.insert(&key(token), claims());
+    assert!(cache.get(&key(token)).is_some());
+    for at in 0..token.len() {
+        if token.as_bytes()[at] == b'.' {
+            continue;
+        }
+        let mut other = token.to_owned().into_bytes();
+        other[at] = b'x';
+        let other = String::from_utf8(other).unwrap();
+        assert!(cache.get(&key(&other)).is_none(), "{other}");
+    }
+    // The same signature under another signing input, however it splits.
+    for other in ["abc.ghi", "abc.def.x.ghi", "x.abc.def.ghi", ".ghi"] {
+        assert!(cache.get(&key(other)).is_none(), "{other}");
+    }
+}
+
+#[test]
+fn a_token_without_a_dot_has_no_key() {
+    assert!(VerdictCache::key("abcdef").is_none());
+}
+
+/// A second entry under the same signature (a signing input that can
+/// never have verified with it, since the first did) does not displace the
+/// first.
+#[test]
+fn the_first_signing_input_under_a_signature_stays() {
+    let cache = VerdictCache::new(10).unwrap();
+    cache.insert(&key("a.b.sig"), claims());
+    cache.insert(&key("c.d.sig"), claims());
+    assert!(cache.get(&key("a.b.sig")).is_some());
+    assert!(cache.get(&key("c.d.sig")).is_none());
 }
 
 #[test]
 fn zero_capacity_turns_the_cache_off() {
     assert!(VerdictCache::new(0).is_none());
-}
-
-/// Tokens that all land in one shard, so that a test controls eviction.
-fn same_shard_keys(count: usize) -> Vec<Digest> {
-    let first = VerdictCache::key("token-0")[0];
-    (0..)
-        .map(|i| VerdictCache::key(&format!("token-{i}")))
-        .filter(|key| usize::from(key[0]) % SHARDS == usize::from(first) % SHARDS)
-        .take(count)
-        .collect()
 }
 
 /// A holder of many valid tokens (for any API: no scope is checked before
@@ -47,12 +87,15 @@ fn same_shard_keys(count: usize) -> Vec<Digest> {
 #[test]
 fn an_entry_in_use_survives_churn_by_many_new_tokens() {
     let cache = VerdictCache::new(4 * SHARDS).unwrap();
-    let keys = same_shard_keys(1001);
-    let (hot, churn) = keys.split_first().unwrap();
-    cache.insert(*hot, claims());
-    for key in churn {
-        cache.insert(*key, claims());
-        assert!(cache.get(hot).is_some(), "the entry in use was evicted");
+    let tokens = same_shard_tokens(1001);
+    let (hot, churn) = tokens.split_first().unwrap();
+    cache.insert(&key(hot), claims());
+    for token in churn {
+        cache.insert(&key(token), claims());
+        assert!(
+            cache.get(&key(hot)).is_some(),
+            "the entry in use was evicted"
+        );
     }
     // Under first-in, first-out the hot entry would have gone after four.
     assert_eq!(cache.len(), 4);
@@ -63,31 +106,30 @@ fn an_entry_in_use_survives_churn_by_many_new_tokens() {
 #[test]
 fn unused_entries_leave_oldest_first() {
     let cache = VerdictCache::new(2 * SHARDS).unwrap();
-    let keys = same_shard_keys(3);
-    for key in &keys {
-        cache.insert(*key, claims());
+    let tokens = same_shard_tokens(3);
+    for token in &tokens {
+        cache.insert(&key(token), claims());
     }
-    assert!(cache.get(&keys[0]).is_none());
-    assert!(cache.get(&keys[1]).is_some());
-    assert!(cache.get(&keys[2]).is_some());
+    assert!(cache.get(&key(&tokens[0])).is_none());
+    assert!(cache.get(&key(&tokens[1])).is_some());
+    assert!(cache.get(&key(&tokens[2])).is_some());
 }
 
 #[test]
 fn a_removed_entry_is_gone_and_the_rest_stay_found() {
     let cache = VerdictCache::new(4 * SHARDS).unwrap();
-    let keys = same_shard_keys(4);
-    for key in &keys {
-        cache.insert(*key, claims());
+    let tokens = same_shard_tokens(5);
+    for token in &tokens[..4] {
+        cache.insert(&key(token), claims());
     }
-    cache.remove(&keys[1]);
-    assert!(cache.get(&keys[1]).is_none());
-    for key in [keys[0], keys[2], keys[3]] {
-        assert!(cache.get(&key).is_some());
+    cache.remove(&key(&tokens[1]));
+    assert!(cache.get(&key(&tokens[1])).is_none());
+    for token in [&tokens[0], &tokens[2], &tokens[3]] {
+        assert!(cache.get(&key(token)).is_some());
     }
     // The freed slot is used before anything is evicted.
-    let extra = same_shard_keys(5)[4];
-    cache.insert(extra, claims());
-    for key in [keys[0], keys[2], keys[3], extra] {
-        assert!(cache.get(&key).is_some());
+    cache.insert(&key(&tokens[4]), claims());
+    for token in [&tokens[0], &tokens[2], &tokens[3], &tokens[4]] {
+        assert!(cache.get(&key(token)).is_some());
     }
 }
