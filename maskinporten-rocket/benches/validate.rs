@@ -103,10 +103,12 @@ fn bench(c: &mut Criterion) {
             validate(uncached, black_box(&tokens[i]));
         })
     });
-    // What a hit cannot avoid: the token's SHA-256, the cache's key.
-    group.bench_function("sha256_of_token", |b| {
+    // What a hit cannot avoid: the SHA-256 of the token's signature, which
+    // finds the entry.
+    let (_, signature) = tokens[0].rsplit_once('.').expect("a JWS");
+    group.bench_function("sha256_of_signature", |b| {
         b.iter(|| {
-            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, black_box(tokens[0].as_bytes()))
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, black_box(signature.as_bytes()))
         })
     });
     validate(cached, &tokens[0]);
