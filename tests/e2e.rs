@@ -18,4 +18,5 @@ mod local_validation;
 mod manifest;
 mod properties;
 mod security_review;
+mod system_users;
 mod texas;

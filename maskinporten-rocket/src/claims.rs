@@ -22,6 +22,10 @@ use crate::json::{self, Members};
 use crate::rejection::TokenError;
 use crate::scope;
 
+mod system_user;
+
+pub use system_user::{SystemUser, SystemUserError, SystemUserErrorKind};
+
 /// The claims of a verified token. Take it as a handler parameter to read who
 /// is calling:
 ///
@@ -48,6 +52,9 @@ struct Inner {
     issued_at: Option<i64>,
     not_before: Option<i64>,
     audience: Vec<String>,
+    /// Read when the token is, kept with its error: only routes that ask
+    /// for a system user refuse a token whose entry is malformed.
+    system_user: Result<Option<SystemUser>, SystemUserError>,
     /// The verified payload, for [`Claims::raw`]; empty when `raw` was
     /// filled at once (a Texas answer arrives as a map).
     payload: Box<[u8]>,
@@ -69,6 +76,7 @@ impl fmt::Debug for Inner {
             .field("issued_at", &self.issued_at)
             .field("not_before", &self.not_before)
             .field("audience", &self.audience)
+            .field("system_user", &self.system_user)
             .finish_non_exhaustive()
     }
 }
@@ -87,6 +95,7 @@ struct Fields {
     consumer: Option<Value>,
     supplier: Option<Value>,
     aud: Option<Value>,
+    authorization_details: Option<Value>,
 }
 
 impl Fields {
@@ -102,6 +111,7 @@ impl Fields {
             "consumer" => &mut self.consumer,
             "supplier" => &mut self.supplier,
             "aud" => &mut self.aud,
+            "authorization_details" => &mut self.authorization_details,
             _ => return None,
         })
     }
@@ -189,6 +199,7 @@ impl Claims {
         let jti = optional_string(fields.jti, "jti")?;
         let consumer = organisation(fields.consumer, "consumer")?;
         let supplier = organisation(fields.supplier, "supplier")?;
+        let system_user = system_user::read(fields.authorization_details.as_ref());
         let audience = match fields.aud {
             None => Vec::new(),
             Some(Value::String(aud)) => vec![aud],
@@ -213,6 +224,7 @@ impl Claims {
             issued_at,
             not_before,
             audience,
+            system_user,
             payload,
             raw,
         })))
@@ -275,6 +287,39 @@ impl Claims {
     /// The supplier's organisation number, for delegated access.
     pub fn supplier_orgno(&self) -> Option<&str> {
         self.0.supplier.as_ref().and_then(Organisation::orgno)
+    }
+
+    /// Whether the token was issued for delegated access: a `supplier`
+    /// (the organisation whose client asked) other than the `consumer`
+    /// (the organisation that delegated the scope to it in Altinn).
+    pub fn is_delegated(&self) -> bool {
+        match (&self.0.supplier, &self.0.consumer) {
+            (Some(supplier), Some(consumer)) => supplier.id != consumer.id,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
+    /// The Altinn system user the token acts as: `Ok(None)` for a token
+    /// without one, an error for one whose `authorization_details` cannot
+    /// be read (see [`SystemUserErrorKind`]).
+    ///
+    /// ```
+    /// use maskinporten_rocket::{scopes, Claims};
+    /// use rocket::http::Status;
+    ///
+    /// #[scopes("nav:helse/sykepenger/afp.read")]
+    /// #[rocket::get("/afp/system-user")]
+    /// fn system_user(claims: Claims) -> Result<String, Status> {
+    ///     match claims.system_user() {
+    ///         Ok(Some(user)) => Ok(format!("{} via {}", user.orgno(), user.system_id())),
+    ///         Ok(None) => Err(Status::Forbidden),
+    ///         Err(_) => Err(Status::Forbidden),
+    ///     }
+    /// }
+    /// ```
+    pub fn system_user(&self) -> Result<Option<&SystemUser>, &SystemUserError> {
+        self.0.system_user.as_ref().map(Option::as_ref)
     }
 
     /// `jti`: the token's unique id.

@@ -65,7 +65,7 @@ pub mod routes;
 pub mod scope;
 mod validate;
 
-pub use claims::{Claims, Organisation};
+pub use claims::{Claims, Organisation, SystemUser, SystemUserError, SystemUserErrorKind};
 pub use config::{Config, ConfigError, ConfigErrorKind, IntrospectionBody, ValidationMode};
 pub use fairing::Maskinporten;
 /// Requires Maskinporten scopes on a Rocket handler; place it above the

@@ -91,6 +91,26 @@ impl TokenBuilder {
         self.claim("supplier", organisation(orgno))
     }
 
+    /// An Altinn system user (docs.altinn.studio, "Using System User"): an
+    /// `authorization_details` entry of type `urn:altinn:systemuser` for the
+    /// organisation `orgno` (written `0192:<orgno>` under the key `ID`),
+    /// with the system-user `ids` and the `system_id`. Replaces any
+    /// `authorization_details` set before.
+    pub fn system_user(self, orgno: &str, ids: &[&str], system_id: &str) -> Self {
+        self.authorization_details(json!([{
+            "type": "urn:altinn:systemuser",
+            "systemuser_org": organisation(orgno),
+            "systemuser_id": ids,
+            "system_id": system_id,
+        }]))
+    }
+
+    /// `authorization_details` (RFC 9396) as given, for entries
+    /// [`system_user`](Self::system_user) does not write, or malformed ones.
+    pub fn authorization_details(self, details: Value) -> Self {
+        self.claim("authorization_details", details)
+    }
+
     /// `client_id`.
     pub fn client_id(self, client_id: &str) -> Self {
         self.claim("client_id", json!(client_id))
