@@ -158,6 +158,47 @@ fn a_consumer_allowed_in_code_but_not_granted_is_an_error() {
     assert_eq!(report.errors[0].kind(), &not_granted, "{report}");
 }
 
+/// A scope only other kinds of client may have: no Maskinporten token can
+/// carry it, so a handler requiring it can never be called.
+#[test]
+fn a_required_scope_not_allowed_for_maskinporten_is_an_error() {
+    let krr_only = WRITE_ENTRY.to_owned() + "          allowedIntegrations: [krr]\n";
+    let report = report(&format!("{READ_ENTRY}{krr_only}"));
+    let kinds: Vec<_> = report
+        .errors
+        .iter()
+        .map(|e| (e.kind(), e.scope()))
+        .collect();
+    assert!(!kinds.is_empty(), "{report}");
+    assert!(
+        kinds
+            .iter()
+            .all(|(kind, scope)| **kind == FindingKind::NotForMaskinporten
+                && *scope == "nav:helse/sykepenger/afp.write"),
+        "{report}"
+    );
+    assert!(
+        report.to_string().contains("leave out maskinporten"),
+        "{report}"
+    );
+}
+
+/// `accessibleForAll` grants the scope to every organisation: an allow-list
+/// in code is then the only restriction, which the check points out, and
+/// no consumer counts as "not granted".
+#[test]
+fn an_allow_list_on_a_scope_open_to_all_is_a_warning() {
+    let open = "        - name: \"sykepenger/afp.read\"\n          product: \"helse\"\n          accessibleForAll: true\n";
+    let report = report(&format!("{open}{WRITE_ENTRY}"));
+    assert!(report.errors.is_empty(), "{report}");
+    let warnings: Vec<_> = report.warnings.iter().map(|w| w.kind()).collect();
+    assert_eq!(warnings, [&FindingKind::AllowListOnOpenScope], "{report}");
+    assert_eq!(
+        report.warnings[0].route().map(|r| r.uri.as_str()),
+        Some("/restricted")
+    );
+}
+
 #[test]
 fn the_generated_exposes_block_passes_the_check() {
     let map = map();

@@ -42,17 +42,57 @@ use crate::config::{Chain, Config};
 use crate::routes::{MountedRoute, Protection, ScopeMap};
 use crate::scope::{Scope, ScopeError};
 
-/// A scope as the manifest exposes it.
+/// A scope as the manifest exposes it: every field of NAIS's
+/// `ExposedScope` (doc.nais.io, "Maskinporten", "Exposing scopes"; the
+/// `nais/liberator` type), with NAIS's defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExposedScope {
-    /// The full scope, `<prefix>:<product><separator><name>`.
+    /// The full scope, `<prefix>:<product><separator><name>`, which holds
+    /// `product`, `separator` and `name`.
     pub scope: Scope,
     /// `enabled`: a disabled scope is not issued.
     pub enabled: bool,
     /// `consumers[].orgno`: the organisations granted the scope.
     pub consumers: Vec<String>,
+    /// `accessibleForAll`: every organisation may have the scope, not only
+    /// `consumers`.
+    pub accessible_for_all: bool,
+    /// `delegationSource`: where a consumer may delegate the scope to a
+    /// supplier; `None` when it may not.
+    pub delegation_source: Option<DelegationSource>,
+    /// `allowedIntegrations`: the kinds of client that may have the scope;
+    /// NAIS's default is `["maskinporten"]`.
+    pub allowed_integrations: Vec<String>,
+    /// `atMaxAge`: the longest lifetime, in seconds, of a token with the
+    /// scope (30 to 680); `None` when unset or templated.
+    pub at_max_age: Option<u32>,
+    /// `visibility`: whether the scope is listed publicly.
+    pub visibility: Visibility,
 }
+
+/// Where a consumer may delegate a scope (`delegationSource`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DelegationSource {
+    /// `altinn`: delegated in Altinn, the token then carries the delegating
+    /// `consumer` and the asking `supplier`.
+    Altinn,
+}
+
+/// Whether a scope is listed publicly (`visibility`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Visibility {
+    /// `public`, NAIS's default.
+    #[default]
+    Public,
+    /// `private`.
+    Private,
+}
+
+/// NAIS's range for `atMaxAge`, in seconds.
+const AT_MAX_AGE: std::ops::RangeInclusive<i64> = 30..=680;
 
 /// The Maskinporten part of one or more NAIS `Application` manifests.
 #[derive(Debug, Clone, Default)]
@@ -98,6 +138,27 @@ pub enum ManifestErrorKind {
         name: String,
         /// The entry's `product`.
         product: String,
+    },
+    /// An `exposes[]` entry has a field NAIS's `ExposedScope` does not
+    /// (a typo NAIS itself would refuse).
+    UnknownField {
+        /// The entry's `name`.
+        name: String,
+        /// The field as written.
+        field: String,
+    },
+    /// An `exposes[]` field has a value NAIS does not allow: `atMaxAge`
+    /// outside 30 to 680, `visibility` other than `private`/`public`,
+    /// `delegationSource` other than `altinn`, an empty
+    /// `allowedIntegrations`, or a `separator` other than `/` on a scope
+    /// with a `delegationSource`.
+    BadValue {
+        /// The entry's `name`.
+        name: String,
+        /// The field (`atMaxAge`, `visibility`, …).
+        field: &'static str,
+        /// The value as read.
+        value: String,
     },
 }
 
@@ -147,6 +208,24 @@ impl fmt::Display for ManifestError {
                 f,
                 "exposed scope `{name}` ({product}) is not a scope NAIS can expose"
             ),
+            ManifestErrorKind::UnknownField { name, field } => write!(
+                f,
+                "exposed scope `{name}` has the field {field:?}, which NAIS does not know"
+            ),
+            ManifestErrorKind::BadValue { name, field, value } => {
+                let allowed = match *field {
+                    "atMaxAge" => "30 to 680 seconds",
+                    "visibility" => "private or public",
+                    "delegationSource" => "altinn",
+                    "allowedIntegrations" => "at least one",
+                    "separator" => "/ when delegationSource is set",
+                    _ => "another value",
+                };
+                write!(
+                    f,
+                    "exposed scope `{name}` has {field} {value}; NAIS allows {allowed}"
+                )
+            }
         }
     }
 }
@@ -182,6 +261,7 @@ struct ScopesSpec {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ExposedSpec {
     name: String,
     product: String,
@@ -189,6 +269,23 @@ struct ExposedSpec {
     enabled: Option<bool>,
     #[serde(default)]
     consumers: Vec<ConsumerSpec>,
+    accessible_for_all: Option<bool>,
+    delegation_source: Option<String>,
+    allowed_integrations: Option<Vec<String>>,
+    at_max_age: Option<Number>,
+    visibility: Option<String>,
+    /// Whatever else the entry holds: each is an error naming the scope.
+    #[serde(flatten)]
+    unknown: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+/// A number, or text: a templated value (`{{ max_age }}`, read as the word
+/// `untemplate` leaves), which cannot be checked, or a mistake.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Number(i64),
+    Text(String),
 }
 
 #[derive(Deserialize)]
@@ -266,6 +363,47 @@ impl ExposedSpec {
             None if self.name.contains('/') => '/',
             None => ':',
         };
+        if let Some(field) = self.unknown.keys().next() {
+            return Err(ManifestError::new(ManifestErrorKind::UnknownField {
+                name: self.name,
+                field: field.clone(),
+            }));
+        }
+        let name = self.name.clone();
+        let bad = |field, value: String| {
+            Err(ManifestError::new(ManifestErrorKind::BadValue {
+                name: name.clone(),
+                field,
+                value,
+            }))
+        };
+        let delegation_source = match self.delegation_source.as_deref() {
+            None => None,
+            Some("altinn") => Some(DelegationSource::Altinn),
+            Some(other) => return bad("delegationSource", format!("{other:?}")),
+        };
+        if delegation_source.is_some() && separator != '/' {
+            return bad("separator", format!("{:?}", separator.to_string()));
+        }
+        let visibility = match self.visibility.as_deref() {
+            None | Some("public") => Visibility::Public,
+            Some("private") => Visibility::Private,
+            Some(other) => return bad("visibility", format!("{other:?}")),
+        };
+        let at_max_age = match self.at_max_age {
+            None => None,
+            Some(Number::Text(text)) if text == TEMPLATED => None,
+            Some(Number::Text(text)) => return bad("atMaxAge", format!("{text:?}")),
+            Some(Number::Number(age)) => match u32::try_from(age) {
+                Ok(age) if AT_MAX_AGE.contains(&i64::from(age)) => Some(age),
+                _ => return bad("atMaxAge", age.to_string()),
+            },
+        };
+        let allowed_integrations = match self.allowed_integrations {
+            None => vec!["maskinporten".to_owned()],
+            Some(list) if list.is_empty() => return bad("allowedIntegrations", "[]".into()),
+            Some(list) => list,
+        };
         let scope = match Scope::from_parts(prefix, &self.product, separator, &self.name) {
             Ok(scope) => scope,
             Err(error) => return Err(bad_scope(self.name, self.product, error)),
@@ -274,6 +412,11 @@ impl ExposedSpec {
             scope,
             enabled: self.enabled.unwrap_or(true),
             consumers: self.consumers.into_iter().map(|c| c.orgno).collect(),
+            accessible_for_all: self.accessible_for_all.unwrap_or(false),
+            delegation_source,
+            allowed_integrations,
+            at_max_age,
+            visibility,
         })
     }
 }
@@ -281,6 +424,9 @@ impl ExposedSpec {
 fn bad_scope(name: String, product: String, error: ScopeError) -> ManifestError {
     ManifestError::new(ManifestErrorKind::BadScope { name, product }).with_source(error)
 }
+
+/// What a `{{ … }}` template expression reads as.
+const TEMPLATED: &str = "templated";
 
 /// Replaces `{{ … }}` template expressions with a plain word.
 fn untemplate(text: &str) -> String {
@@ -290,7 +436,7 @@ fn untemplate(text: &str) -> String {
         out.push_str(&rest[..start]);
         match rest[start..].find("}}") {
             Some(end) => {
-                out.push_str("templated");
+                out.push_str(TEMPLATED);
                 rest = &rest[start + end + 2..];
             }
             None => {
@@ -311,7 +457,8 @@ pub struct Report {
     /// Mismatches that break requests: a required scope the manifest does
     /// not expose or has disabled, a consumer allowed in code but not granted.
     pub errors: Vec<Finding>,
-    /// An exposed scope that no mounted handler requires.
+    /// Loose ends: an exposed scope that no mounted handler requires, an
+    /// allow-list in code on a scope open to all.
     pub warnings: Vec<Finding>,
 }
 
@@ -340,6 +487,13 @@ pub enum FindingKind {
     },
     /// The manifest exposes a scope no mounted handler requires (a warning).
     Unused,
+    /// A handler requires a scope whose `allowedIntegrations` leave out
+    /// `maskinporten`, so no Maskinporten token can carry it (an error).
+    NotForMaskinporten,
+    /// A handler allows only some consumers of a scope the manifest makes
+    /// `accessibleForAll`: every other organisation can get a token with
+    /// the scope and is refused by the handler alone (a warning).
+    AllowListOnOpenScope,
 }
 
 impl Finding {
@@ -385,6 +539,17 @@ impl fmt::Display for Finding {
                 f,
                 "the manifest exposes `{scope}`, which no mounted handler requires"
             ),
+            FindingKind::NotForMaskinporten => write!(
+                f,
+                "{route} requires `{scope}`, whose allowedIntegrations leave out maskinporten, \
+                 so no Maskinporten token can carry it"
+            ),
+            FindingKind::AllowListOnOpenScope => write!(
+                f,
+                "{route} allows only some consumers of `{scope}`, which the manifest makes \
+                 accessibleForAll: every other organisation can get the scope and is refused \
+                 by the handler alone"
+            ),
         }
     }
 }
@@ -422,6 +587,21 @@ pub fn compare(manifest: &Manifest, map: &ScopeMap) -> Report {
                     report.errors.push(finding(FindingKind::Disabled, scope))
                 }
                 Some(exposed) => {
+                    if !exposed
+                        .allowed_integrations
+                        .iter()
+                        .any(|i| i == "maskinporten")
+                    {
+                        report
+                            .errors
+                            .push(finding(FindingKind::NotForMaskinporten, scope));
+                    }
+                    if exposed.accessible_for_all && !requirement.consumers().is_empty() {
+                        report
+                            .warnings
+                            .push(finding(FindingKind::AllowListOnOpenScope, scope));
+                        continue;
+                    }
                     for &orgno in requirement.consumers() {
                         if !exposed.consumers.iter().any(|c| c == orgno) {
                             let kind = FindingKind::ConsumerNotGranted {

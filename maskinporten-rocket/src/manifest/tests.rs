@@ -58,3 +58,97 @@ fn a_scope_nais_would_refuse_is_an_error() {
         Some(&maskinporten_scope::ScopeErrorKind::BadNameChar('-'))
     );
 }
+
+fn exposing(entry: &str) -> Result<Manifest, ManifestError> {
+    Manifest::from_yaml(
+        &format!("kind: Application\nspec:\n  maskinporten:\n    scopes:\n      exposes:\n        - {entry}\n"),
+        "nav",
+    )
+}
+
+#[test]
+fn every_field_of_an_exposed_scope_is_read_with_nais_defaults() {
+    let all = exposing(
+        r#"{ name: "sykepenger/afp.read", product: "helse", enabled: true, separator: "/",
+             consumers: [{ orgno: "123456789", name: "KLP" }], accessibleForAll: true,
+             delegationSource: altinn, allowedIntegrations: [maskinporten, krr], atMaxAge: 300,
+             visibility: private }"#,
+    )
+    .unwrap();
+    let scope = &all.exposed()[0];
+    assert_eq!(scope.scope.as_str(), "nav:helse/sykepenger/afp.read");
+    assert_eq!(scope.consumers, ["123456789"]);
+    assert!(scope.accessible_for_all);
+    assert_eq!(scope.delegation_source, Some(DelegationSource::Altinn));
+    assert_eq!(scope.allowed_integrations, ["maskinporten", "krr"]);
+    assert_eq!(scope.at_max_age, Some(300));
+    assert_eq!(scope.visibility, Visibility::Private);
+
+    let defaults = exposing(r#"{ name: "afp.read", product: "helse" }"#).unwrap();
+    let scope = &defaults.exposed()[0];
+    assert!(scope.enabled && !scope.accessible_for_all);
+    assert_eq!(scope.delegation_source, None);
+    assert_eq!(scope.allowed_integrations, ["maskinporten"]);
+    assert_eq!(scope.at_max_age, None);
+    assert_eq!(scope.visibility, Visibility::Public);
+
+    let templated = exposing(r#"{ name: "afp.read", product: "helse", atMaxAge: {{ age }} }"#);
+    assert_eq!(templated.unwrap().exposed()[0].at_max_age, None);
+}
+
+#[test]
+fn an_unknown_field_is_an_error_naming_the_scope() {
+    let err =
+        exposing(r#"{ name: "afp.read", product: "helse", acessibleForAll: true }"#).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ManifestErrorKind::UnknownField {
+            name: "afp.read".into(),
+            field: "acessibleForAll".into()
+        }
+    );
+    assert!(err.to_string().contains("`afp.read`"), "{err}");
+}
+
+#[test]
+fn a_value_nais_does_not_allow_is_an_error_naming_the_scope_and_field() {
+    for (fields, field, value) in [
+        ("atMaxAge: 29", "atMaxAge", "29"),
+        ("atMaxAge: 681", "atMaxAge", "681"),
+        ("atMaxAge: -5", "atMaxAge", "-5"),
+        ("atMaxAge: soon", "atMaxAge", "\"soon\""),
+        ("visibility: hidden", "visibility", "\"hidden\""),
+        (
+            "delegationSource: idporten",
+            "delegationSource",
+            "\"idporten\"",
+        ),
+        ("allowedIntegrations: []", "allowedIntegrations", "[]"),
+        (
+            r#"separator: ":", delegationSource: altinn"#,
+            "separator",
+            "\":\"",
+        ),
+    ] {
+        let err = exposing(&format!(
+            r#"{{ name: "afp.read", product: "helse", {fields} }}"#
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &ManifestErrorKind::BadValue {
+                name: "afp.read".into(),
+                field,
+                value: value.into()
+            },
+            "{fields}"
+        );
+    }
+    for age in [30, 680] {
+        let fields = format!(r#"{{ name: "afp.read", product: "helse", atMaxAge: {age} }}"#);
+        assert_eq!(
+            exposing(&fields).unwrap().exposed()[0].at_max_age,
+            Some(age)
+        );
+    }
+}
