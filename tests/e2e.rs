@@ -20,3 +20,4 @@ mod properties;
 mod security_review;
 mod system_users;
 mod texas;
+mod verdict_hook;

@@ -6,30 +6,32 @@ use rocket::http::HeaderMap;
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::claims::Claims;
-use crate::rejection::Rejection;
+use crate::rejection::{Outage, Rejection};
 use crate::response;
 use crate::scope::Requirement;
 use crate::validate::{Validator, MAX_TOKEN_LEN};
+use crate::verdict;
 
 /// The outcome of validating this request's token, computed at most once per
 /// request however many guards ask. A private type, so no other local-cache
-/// user can collide with it.
-struct Verdict(Result<Claims, Rejection>);
+/// user can collide with it. (The scope check comes after; the public
+/// [`verdict::Verdict`] records what the guards made of both.)
+struct Validation(Result<Claims, Rejection>);
 
 /// Validates the request's bearer token once and remembers the outcome.
-async fn verdict<'r>(request: &'r Request<'_>) -> &'r Result<Claims, Rejection> {
+async fn validation<'r>(request: &'r Request<'_>) -> &'r Result<Claims, Rejection> {
     let cached = request
         .local_cache_async(async {
             let Some(validator) = request.rocket().state::<Validator>() else {
                 log::error!(target: "maskinporten",
                     "a protected route ran without the Maskinporten fairing: attach `Maskinporten::fairing()`");
-                return Verdict(Err(Rejection::Unavailable("fairing not attached".into())));
+                return Validation(Err(Rejection::Unavailable(Outage::FairingMissing)));
             };
             let token = match bearer_token(request.headers()) {
                 Ok(token) => token,
-                Err(rejection) => return Verdict(Err(rejection)),
+                Err(rejection) => return Validation(Err(rejection)),
             };
-            Verdict(validator.validate(token).await)
+            Validation(validator.validate(token).await)
         })
         .await;
     &cached.0
@@ -78,8 +80,11 @@ impl<'r> FromRequest<'r> for Claims {
     type Error = Rejection;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match verdict(request).await {
-            Ok(claims) => Outcome::Success(claims.clone()),
+        match validation(request).await {
+            Ok(claims) => {
+                verdict::record_allowed(request);
+                Outcome::Success(claims.clone())
+            }
             Err(rejection) => refuse(request, rejection.clone()),
         }
     }
@@ -96,7 +101,7 @@ pub async fn authorize<T: Send>(
     requirement: Requirement,
     guard: T,
 ) -> Outcome<T, Rejection> {
-    let claims = match verdict(request).await {
+    let claims = match validation(request).await {
         Ok(claims) => claims,
         Err(rejection) => return refuse(request, rejection.clone()),
     };
@@ -106,6 +111,7 @@ pub async fn authorize<T: Send>(
     if !requirement.allows_consumer(claims.consumer_orgno()) {
         return refuse(request, Rejection::ConsumerNotAllowed(requirement));
     }
+    verdict::record_allowed(request);
     Outcome::Success(guard)
 }
 

@@ -64,6 +64,7 @@ mod response;
 pub mod routes;
 pub mod scope;
 mod validate;
+pub mod verdict;
 
 pub use claims::{Claims, Organisation, SystemUser, SystemUserError, SystemUserErrorKind};
 pub use config::{Config, ConfigError, ConfigErrorKind, IntrospectionBody, ValidationMode};
@@ -117,7 +118,7 @@ pub use maskinporten_macros::scopes;
 /// let _ = rocket::build().mount("/", rocket::routes![isalive]);
 /// ```
 pub use maskinporten_macros::public;
-pub use rejection::{Rejection, TokenError};
+pub use rejection::{Outage, Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
 

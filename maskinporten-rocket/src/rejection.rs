@@ -29,7 +29,33 @@ pub enum Rejection {
     /// own `error_description`.
     ConsumerNotAllowed(Requirement),
     /// The validator could not decide (issuer or Texas unreachable): 503.
-    Unavailable(String),
+    Unavailable(Outage),
+}
+
+/// Why a token could not be judged: the request gets 503 with
+/// `Retry-After`, never 401, and never passes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outage {
+    /// The issuer's keys are not loaded, or the issuer's latest answer
+    /// failed while the token names a `kid` we do not know.
+    IssuerKeys,
+    /// Texas did not answer in time, answered another status, or answered
+    /// something that is not an introspection response; the text says
+    /// which, for the log.
+    Texas(String),
+    /// A protected route ran on a Rocket without the fairing.
+    FairingMissing,
+}
+
+impl fmt::Display for Outage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outage::IssuerKeys => f.write_str("the issuer's keys cannot be fetched"),
+            Outage::Texas(why) => write!(f, "Texas {why}"),
+            Outage::FairingMissing => f.write_str("fairing not attached"),
+        }
+    }
 }
 
 /// Why a token is not valid.

@@ -2,9 +2,9 @@
 //!
 //! A failing request guard cannot set headers on the response the catcher
 //! builds (Rocket 0.5 hands the catcher only the guard's status), so the
-//! guard records its rejection in the request's
-//! local cache and the fairing's response hook writes the headers. This works
-//! whatever catcher answers, the application's own included.
+//! guard records its rejection with the request's verdict (`verdict.rs`)
+//! and the fairing's response hook writes the headers. This works whatever
+//! catcher answers, the application's own included.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -13,15 +13,11 @@ use rocket::http::Header;
 use rocket::{Request, Response};
 
 use crate::rejection::Rejection;
+use crate::verdict;
 
 /// Seconds a client should wait before retrying after a 503: long enough for
 /// one refresh attempt of the issuer's keys or for Texas to come back.
 pub(crate) const RETRY_AFTER_SECS: u32 = 5;
-
-/// The rejection that ended this request, if any. The last one recorded
-/// wins: it belongs to the guard whose failure produced the response.
-#[derive(Default)]
-struct Recorded(Mutex<Option<Rejection>>);
 
 /// How often an outage may write an error line: during one, every request
 /// to a protected route is a 503, and a line per request would bury the
@@ -48,10 +44,7 @@ pub(crate) fn record(request: &Request<'_>, rejection: &Rejection) {
             log::info!(target: "maskinporten", "{method} {uri}: {}, {rejection}", rejection.status().code)
         }
     }
-    let slot = request.local_cache(Recorded::default);
-    if let Ok(mut slot) = slot.0.lock() {
-        *slot = Some(rejection.clone());
-    }
+    verdict::record_rejection(request, rejection);
 }
 
 /// Adds the challenge headers to a response that a recorded rejection
@@ -66,8 +59,7 @@ pub(crate) fn write_challenge<'a>(
     if !matches!(response.status().code, 400 | 401 | 403 | 503) {
         return;
     }
-    let recorded = request.local_cache(Recorded::default);
-    let Some(rejection) = recorded.0.lock().ok().and_then(|slot| slot.clone()) else {
+    let Some(rejection) = verdict::rejection(request) else {
         return;
     };
     if response.status() != rejection.status() {

@@ -28,7 +28,10 @@ fn challenges_follow_rfc_6750() {
             .as_deref(),
         Some("Bearer error=\"insufficient_scope\", scope=\"nav:a/bc nav:a/de\"")
     );
-    assert_eq!(Rejection::Unavailable("down".into()).challenge(None), None);
+    assert_eq!(
+        Rejection::Unavailable(Outage::IssuerKeys).challenge(None),
+        None
+    );
 }
 
 #[test]

@@ -16,7 +16,7 @@ use super::jws::Jws;
 use crate::claims::Claims;
 use crate::config::IntrospectionBody;
 use crate::http::{read_json, FetchError, Http};
-use crate::rejection::{Rejection, TokenError};
+use crate::rejection::{Outage, Rejection, TokenError};
 
 /// A Texas answer holds the token's claims; a few KiB at most.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -53,9 +53,9 @@ impl TexasValidator {
             .await
             .map_err(|e| unavailable(&e))?;
         let Value::Object(mut object) = answer else {
-            return Err(Rejection::Unavailable(
-                "Texas answered JSON that is not an object".into(),
-            ));
+            return Err(Rejection::Unavailable(Outage::Texas(
+                "answered JSON that is not an object".into(),
+            )));
         };
         match object.remove("active") {
             Some(Value::Bool(true)) => Ok(Claims::from_object(object)?),
@@ -66,13 +66,13 @@ impl TexasValidator {
                     .unwrap_or("no reason given");
                 Err(TokenError::Inactive(why.chars().take(200).collect()).into())
             }
-            _ => Err(Rejection::Unavailable(
-                "Texas answered without a boolean `active`".into(),
-            )),
+            _ => Err(Rejection::Unavailable(Outage::Texas(
+                "answered without a boolean `active`".into(),
+            ))),
         }
     }
 }
 
 fn unavailable(e: &FetchError) -> Rejection {
-    Rejection::Unavailable(format!("Texas {e}"))
+    Rejection::Unavailable(Outage::Texas(e.to_string()))
 }

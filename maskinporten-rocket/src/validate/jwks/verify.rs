@@ -9,7 +9,7 @@ use jsonwebtoken::Algorithm;
 
 use super::keys::{KeyLookupError, KeyStore};
 use crate::claims::Claims;
-use crate::rejection::{Rejection, TokenError};
+use crate::rejection::{Outage, Rejection, TokenError};
 use crate::validate::jws::{Jws, SIGNATURE_BUFFER};
 
 /// The `jwks` backend: verdicts from the issuer's keys, checked in-process.
@@ -24,9 +24,7 @@ impl JwksValidator {
         let kid = jws.kid.as_deref().ok_or(TokenError::UnknownKey)?;
         let (anchor, key) = self.keys.key(kid).await.map_err(|e| match e {
             KeyLookupError::Unknown => Rejection::InvalidToken(TokenError::UnknownKey),
-            KeyLookupError::Unavailable => {
-                Rejection::Unavailable("the issuer's keys cannot be fetched".into())
-            }
+            KeyLookupError::Unavailable => Rejection::Unavailable(Outage::IssuerKeys),
         })?;
         // Exactly the key's algorithm: this refuses `none`, every HMAC (the
         // "HS256 keyed with the public key" confusion) and other RSA variants.
