@@ -17,5 +17,6 @@ mod key_cache;
 mod local_validation;
 mod manifest;
 mod properties;
+mod route_identity;
 mod security_review;
 mod texas;

@@ -6,6 +6,7 @@ fn route(method: &str, uri: &str, protection: Protection) -> MountedRoute {
         uri: uri.into(),
         handler: Some(uri.trim_start_matches('/').into()),
         protection,
+        bare_name_fits_a_mark: false,
     }
 }
 
