@@ -14,6 +14,7 @@ mod attacks;
 mod discovery;
 mod key_admission;
 mod key_cache;
+mod launch_checks;
 mod local_validation;
 mod manifest;
 mod properties;

@@ -2,7 +2,8 @@
 //! compiler sees.
 //!
 //! `#[scopes]`: a hidden guard type carrying the requirement (its
-//! `FromRequest` asks the runtime's `authorize`), the handler with that guard
+//! `FromRequest` asks the runtime's `authorize`; it is a Rocket `Sentinel`,
+//! so launch fails when the fairing is missing), the handler with that guard
 //! inserted as its first parameter, and the handler's mark in the scope map.
 //! `#[public]`: the mark alone, and the handler as written.
 //!
@@ -71,6 +72,8 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
     let runtime = exports::runtime();
     let option = exports::option();
     let mark = route_mark(&ident, &route, quote!(#option::Some(#marker::REQUIREMENT)));
+    let identity = identity(&ident);
+    let concat = exports::concat();
 
     quote! {
         #[doc(hidden)]
@@ -90,6 +93,17 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
                 request: &'r #runtime::Request<'_>,
             ) -> #runtime::Outcome<Self, Self::Error> {
                 #runtime::authorize(request, #marker::REQUIREMENT, #marker).await
+            }
+        }
+
+        // Rocket asks every type in a mounted route's signature: without
+        // the fairing, every request to this handler would get a 503.
+        impl #runtime::Sentinel for #marker {
+            fn abort(rocket: &#runtime::Rocket<#runtime::Ignite>) -> bool {
+                #runtime::abort_without_fairing(
+                    rocket,
+                    #concat("the #[scopes] handler `", #identity, "`"),
+                )
             }
         }
 

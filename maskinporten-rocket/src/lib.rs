@@ -66,6 +66,7 @@ mod rejection;
 mod response;
 pub mod routes;
 pub mod scope;
+mod sentinel;
 mod validate;
 
 pub use claims::{Claims, Organisation};
@@ -133,7 +134,8 @@ pub mod __private {
     pub use crate::rejection::Rejection;
     pub use crate::routes::mark::{named, Marked, Probe, RouteMark, ViaMarked, ViaUnmarked};
     pub use crate::scope::Requirement;
+    pub use crate::sentinel::abort_without_fairing;
     pub use inventory;
     pub use rocket::request::{FromRequest, Outcome, Request};
-    pub use rocket::{async_trait, Route};
+    pub use rocket::{async_trait, Ignite, Rocket, Route, Sentinel};
 }

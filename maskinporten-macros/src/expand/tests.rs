@@ -200,6 +200,34 @@ fn mark(
 }
 
 #[test]
+fn the_guard_aborts_launch_without_the_fairing_naming_the_handler() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote! {
+            #[get("/afp")]
+            fn afp() {}
+        },
+    );
+    let sentinel = text(quote! {
+        impl ::maskinporten_rocket::__private::Sentinel for __maskinporten_scopes_afp {
+            fn abort(
+                rocket: &::maskinporten_rocket::__private::Rocket<::maskinporten_rocket::__private::Ignite>
+            ) -> bool {
+                ::maskinporten_rocket::__private::abort_without_fairing(
+                    rocket,
+                    ::core::concat!(
+                        "the #[scopes] handler `",
+                        ::core::concat!(::core::module_path!(), "::", "afp"),
+                        "`"
+                    ),
+                )
+            }
+        }
+    });
+    assert!(out.contains(&sentinel), "{out}");
+}
+
+#[test]
 fn an_unreadable_route_attribute_gives_an_empty_method_and_path() {
     let out = expand(
         quote!("nav:a/bc"),
