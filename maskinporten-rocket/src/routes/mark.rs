@@ -51,8 +51,8 @@ pub trait Marked {
 pub struct Probe<T>(PhantomData<T>);
 
 impl<T> Probe<T> {
-    #[allow(clippy::new_without_default)]
     /// A probe for `T`.
+    #[allow(clippy::new_without_default)]
     pub const fn new() -> Probe<T> {
         Probe(PhantomData)
     }
