@@ -364,19 +364,6 @@ async fn a_token_signed_under_a_new_kid_is_fetched_once_and_accepted() {
 }
 
 #[rocket::async_test]
-async fn protected_route_without_the_fairing_is_503_not_a_pass() {
-    let issuer = Issuer::start().await;
-    let figment = issuer.figment();
-    // The app's routes, mounted without attaching Maskinporten::fairing().
-    let routes: Vec<rocket::Route> = app(figment.clone()).routes().cloned().collect();
-    let rocket = rocket::custom(figment).mount("/", routes);
-    let client = Client::tracked(rocket).await.expect("ignite");
-    let token = issuer.token().scope(READ).sign();
-    let response = get(&client, "/read", &token).await;
-    assert_eq!(response.status(), Status::ServiceUnavailable);
-}
-
-#[rocket::async_test]
 async fn fairing_attached_twice_ignites_and_protects() {
     let issuer = Issuer::start().await;
     let rocket = app(issuer.figment()).attach(maskinporten_rocket::Maskinporten::fairing());

@@ -6,13 +6,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use maskinporten_rocket::{public, scopes, Claims, Maskinporten};
+use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten};
 use maskinporten_testing::{bearer, Issuer};
 use rocket::error::ErrorKind;
 use rocket::figment::Figment;
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
-use rocket::{catch, catchers, get, routes, Build, Rocket};
+use rocket::{catch, catchers, get, Build, Rocket};
 
 pub const READ: &str = "nav:helse/sykepenger/afp.read";
 pub const WRITE: &str = "nav:helse/sykepenger/afp.write";

@@ -2,9 +2,16 @@
 //! compiler sees.
 //!
 //! `#[scopes]`: a hidden guard type carrying the requirement (its
-//! `FromRequest` asks the runtime's `authorize`), the handler with that guard
+//! `FromRequest` asks the runtime's `authorize`; it is a Rocket `Sentinel`,
+//! so launch fails when the fairing is missing), the handler with that guard
 //! inserted as its first parameter, and the handler's mark in the scope map.
 //! `#[public]`: the mark alone, and the handler as written.
+//!
+//! The mark is one constant, reached two ways: through the registry, by the
+//! scope map and the manifest generator, and through `Marked`, implemented
+//! for the unit struct Rocket's route attribute generates beside the
+//! handler, by the runtime's `routes!`, which names the route after the
+//! mark's identity (module path and function name).
 //!
 //! The guard is a type of the user's crate with a `FromRequest` impl, not an
 //! implementation of a runtime trait: the runtime exports no trait that a
@@ -65,6 +72,8 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
     let runtime = exports::runtime();
     let option = exports::option();
     let mark = route_mark(&ident, &route, quote!(#option::Some(#marker::REQUIREMENT)));
+    let identity = identity(&ident);
+    let concat = exports::concat();
 
     quote! {
         #[doc(hidden)]
@@ -84,6 +93,17 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
                 request: &'r #runtime::Request<'_>,
             ) -> #runtime::Outcome<Self, Self::Error> {
                 #runtime::authorize(request, #marker::REQUIREMENT, #marker).await
+            }
+        }
+
+        // Rocket asks every type in a mounted route's signature: without
+        // the fairing, every request to this handler would get a 503.
+        impl #runtime::Sentinel for #marker {
+            fn abort(rocket: &#runtime::Rocket<#runtime::Ignite>) -> bool {
+                #runtime::abort_without_fairing(
+                    rocket,
+                    #concat("the #[scopes] handler `", #identity, "`"),
+                )
             }
         }
 
@@ -108,27 +128,50 @@ pub(crate) fn public(placed: Placed, item: TokenStream) -> TokenStream {
     tokens
 }
 
-/// The handler's `RouteMark`, submitted to the runtime's registry:
-/// `requirement` is an `Option<Requirement>` expression.
-fn route_mark(handler: &Ident, route: &Route, requirement: TokenStream) -> TokenStream {
+/// The handler's `RouteMark`, as the `Marked` constant of the struct
+/// Rocket generates under the handler's name, and a copy of it submitted to
+/// the runtime's registry: `requirement` is an `Option<Requirement>`
+/// expression.
+fn route_mark(ident: &Ident, route: &Route, requirement: TokenStream) -> TokenStream {
     // Without the `r#` of a raw identifier. Rocket names the route
     // `stringify!(fn name)`, which keeps the `r#`: the runtime strips it
     // before comparing.
-    let handler = handler.unraw().to_string();
+    let handler = ident.unraw().to_string();
+    let identity = identity(ident);
     let Route { method, path } = route;
     let runtime = exports::runtime();
     let module = exports::module_path();
     quote! {
-        #runtime::inventory::submit! {
-            #runtime::RouteMark {
+        // `deprecated`: Rocket copies the handler's `#[deprecated]` to the
+        // struct, and this impl is not a use the user wrote.
+        #[allow(deprecated)]
+        impl #runtime::Marked for #ident {
+            const MARK: &'static #runtime::RouteMark = &#runtime::RouteMark {
+                identity: #identity,
                 handler: #handler,
                 module: #module,
                 method: #method,
                 path: #path,
                 requirement: #requirement,
-            }
+            };
         }
+
+        #[allow(deprecated)]
+        const _: () = {
+            #runtime::inventory::submit! {
+                *<#ident as #runtime::Marked>::MARK
+            }
+        };
     }
+}
+
+/// `"<module path>::<fn>"`, without a raw identifier's `r#`: the handler's
+/// name as no other handler in the binary has it.
+fn identity(ident: &Ident) -> TokenStream {
+    let handler = ident.unraw().to_string();
+    let module = exports::module_path();
+    let concat = exports::concat();
+    quote!(#concat(#module, "::", #handler))
 }
 
 /// A plain string literal with the value and span of `lit`, however it was

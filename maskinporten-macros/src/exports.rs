@@ -35,3 +35,8 @@ pub(crate) fn option() -> TokenStream {
 pub(crate) fn module_path() -> TokenStream {
     quote!(::core::module_path!())
 }
+
+/// `::core::concat!`, without its arguments.
+pub(crate) fn concat() -> TokenStream {
+    quote!(::core::concat!)
+}

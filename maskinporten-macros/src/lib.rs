@@ -43,7 +43,9 @@
 //! (`maskinporten_scope::Parts::parse`, the same code the runtime uses); a scope NAIS
 //! could not expose is a compile error on its string literal that says what
 //! to write instead. Both attributes register the handler, with its method,
-//! path and requirement, in the runtime's scope map (`inventory`).
+//! path and requirement, in the runtime's scope map (`inventory`), under its
+//! module path and name, which `maskinporten_rocket::routes!` gives the
+//! route so that the runtime finds this handler's mark and no other's.
 //!
 //! The code is split by phase: `parse` turns tokens into typed arguments and
 //! the item, `rules` turns every mistake into a spanned `syn::Error`, and

@@ -1,7 +1,8 @@
 //! The fairing: reads the configuration at ignite, loads the issuer's keys,
-//! keeps them fresh after liftoff, and writes challenges on responses.
+//! holds the mounted routes to the configuration's rules, keeps the keys
+//! fresh after liftoff, and writes challenges on responses.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
@@ -30,6 +31,18 @@ use crate::validate::{KeyStore, Validator};
 /// app launches, protected routes answer 503 with `Retry-After`, and a
 /// background task retries until the keys load (unless
 /// `require_keys_at_start` is set).
+///
+/// The mounted routes are held to `deny_unmarked_routes` and
+/// `check_manifest` at ignite, and again once every ignite fairing has run:
+/// a fairing attached after this one may mount routes of its own. Routes
+/// mounted later still (by a fairing that an ignite fairing attaches) are
+/// audited at liftoff, where a failure is logged and trips Rocket's
+/// shutdown, so a launched server stops instead of serving them.
+///
+/// Without the fairing, a route of a `#[scopes]` handler or with a
+/// [`Claims`](crate::Claims) guard could check no token: such a route makes
+/// launch fail (a Rocket [`Sentinel`](rocket::Sentinel) abort, logged with
+/// the handler's name).
 pub struct Maskinporten {
     _private: (),
 }
@@ -55,7 +68,12 @@ impl Fairing for Maskinporten {
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         let map = routes::scope_map(&rocket);
         match start(rocket.figment(), &map).await {
-            Ok(validator) => Ok(rocket.manage(validator)),
+            // Rocket runs a fairing attached during ignite after every
+            // fairing attached before it began.
+            Ok((validator, settings)) => Ok(rocket.manage(validator).attach(RouteAudit {
+                settings,
+                audited: Mutex::new(map),
+            })),
             Err(error) => {
                 log::error!(target: "maskinporten", "{}", Chain(&error));
                 Err(rocket)
@@ -94,7 +112,7 @@ impl Fairing for Maskinporten {
 
 /// Everything ignite does: reads and checks the configuration, holds the
 /// routes to what it asks of them, builds the validator and loads the keys.
-async fn start(figment: &Figment, map: &ScopeMap) -> Result<Validator, ConfigError> {
+async fn start(figment: &Figment, map: &ScopeMap) -> Result<(Validator, Settings), ConfigError> {
     let settings = Config::from_figment(figment)?.settings()?;
     audit(map, &settings)?;
     let validator = Validator::new(&settings)?;
@@ -111,7 +129,57 @@ async fn start(figment: &Figment, map: &ScopeMap) -> Result<Validator, ConfigErr
                 "starting without the issuer's keys: protected routes answer 503 until they load");
         }
     }
-    Ok(validator)
+    Ok((validator, settings))
+}
+
+/// Audits the routes again wherever they may have changed since the
+/// fairing's ignite: after the other ignite fairings, and at liftoff.
+struct RouteAudit {
+    settings: Settings,
+    /// The routes as last audited; the same routes need no second audit
+    /// (nor a second round of the manifest check's warnings).
+    audited: Mutex<ScopeMap>,
+}
+
+impl RouteAudit {
+    /// Audits `map` unless it is the one audited last.
+    fn audit<P: rocket::Phase>(&self, rocket: &Rocket<P>) -> Result<(), ConfigError> {
+        let map = routes::scope_map(rocket);
+        let mut audited = self.audited.lock().unwrap_or_else(|e| e.into_inner());
+        if *audited == map {
+            return Ok(());
+        }
+        audit(&map, &self.settings)?;
+        *audited = map;
+        Ok(())
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for RouteAudit {
+    fn info(&self) -> Info {
+        Info {
+            name: "Maskinporten route audit",
+            kind: Kind::Ignite | Kind::Liftoff,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        match self.audit(&rocket) {
+            Ok(()) => Ok(rocket),
+            Err(error) => {
+                log::error!(target: "maskinporten", "{}", Chain(&error));
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        if let Err(error) = self.audit(rocket) {
+            log::error!(target: "maskinporten", "{}; shutting down", Chain(&error));
+            rocket.shutdown().notify();
+        }
+    }
 }
 
 /// What the configuration asks of the mounted routes: that every one is

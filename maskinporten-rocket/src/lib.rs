@@ -18,7 +18,7 @@
 //! let issuer = Issuer::start().await;
 //! let rocket = rocket::custom(issuer.figment())
 //!     .attach(Maskinporten::fairing())
-//!     .mount("/", rocket::routes![afp]);
+//!     .mount("/", maskinporten_rocket::routes![afp]);
 //! let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
 //!
 //! let token = issuer.token().scope("nav:helse/sykepenger/afp.read").consumer("123456789").sign();
@@ -44,6 +44,10 @@
 //!   token is sent, 401 `invalid_token` for a bad token, 403
 //!   `insufficient_scope` for a missing scope, 503 with `Retry-After` when the
 //!   issuer cannot be reached. See [`Rejection`].
+//! - [`routes!`] mounts marked handlers (Rocket's syntax), naming each
+//!   route after its handler's module path and name so that the fairing
+//!   finds the handler's own mark; a marked handler mounted with
+//!   `rocket::routes!` counts as unmarked.
 //! - A configuration that cannot work stops ignite with a [`ConfigError`]
 //!   naming the key to change; [`manifest`] compares the NAIS manifest with
 //!   the handlers' scopes, and [`routes::scope_map`] lists what protects
@@ -63,6 +67,7 @@ mod rejection;
 mod response;
 pub mod routes;
 pub mod scope;
+mod sentinel;
 mod validate;
 pub mod verdict;
 
@@ -89,7 +94,7 @@ pub use fairing::Maskinporten;
 ///     id.to_string()
 /// }
 ///
-/// let _ = rocket::build().mount("/", rocket::routes![register, one]);
+/// let _ = rocket::build().mount("/", maskinporten_rocket::routes![register, one]);
 /// ```
 ///
 /// A scope NAIS could not expose is a compile error on its string:
@@ -115,23 +120,24 @@ pub use maskinporten_macros::scopes;
 ///     "alive"
 /// }
 ///
-/// let _ = rocket::build().mount("/", rocket::routes![isalive]);
+/// let _ = rocket::build().mount("/", maskinporten_rocket::routes![isalive]);
 /// ```
 pub use maskinporten_macros::public;
 pub use rejection::{Outage, Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
 
-/// What `#[scopes]` and `#[public]` expand to refers to these, and to
-/// nothing else of this crate (the macro crate's `exports.rs` lists the
-/// paths). Not a public API: any of it may change in any release.
+/// What `#[scopes]`, `#[public]` and [`routes!`] expand to refers to these,
+/// and to nothing else of this crate (the macro crate's `exports.rs` lists
+/// the paths). Not a public API: any of it may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::authorize;
     pub use crate::rejection::Rejection;
-    pub use crate::routes::mark::RouteMark;
+    pub use crate::routes::mark::{named, Marked, Probe, RouteMark, ViaMarked, ViaUnmarked};
     pub use crate::scope::Requirement;
+    pub use crate::sentinel::abort_without_fairing;
     pub use inventory;
-    pub use rocket::async_trait;
     pub use rocket::request::{FromRequest, Outcome, Request};
+    pub use rocket::{async_trait, Ignite, Rocket, Route, Sentinel};
 }

@@ -25,7 +25,7 @@
 //!           enabled: true
 //!           product: "helse"
 //! "#, "nav")?;
-//! let rocket = rocket::build().mount("/", rocket::routes![afp]);
+//! let rocket = rocket::build().mount("/", maskinporten_rocket::routes![afp]);
 //! let report = compare(&manifest, &scope_map(&rocket));
 //! assert!(report.errors.is_empty(), "{report}");
 //! # Ok::<(), maskinporten_rocket::manifest::ManifestError>(())
@@ -687,7 +687,7 @@ pub(crate) fn discover() -> Vec<PathBuf> {
 /// #[rocket::get("/afp")]
 /// fn afp() -> &'static str { "afp" }
 ///
-/// let yaml = exposes_yaml(&scope_map(&rocket::build().mount("/", rocket::routes![afp])));
+/// let yaml = exposes_yaml(&scope_map(&rocket::build().mount("/", maskinporten_rocket::routes![afp])));
 /// assert!(yaml.contains("name: \"sykepenger/afp.read\""));
 /// assert!(yaml.contains("orgno: \"123456789\""));
 /// ```

@@ -1,11 +1,14 @@
 //! The scope map: which mounted route requires which scopes, from what
 //! `#[scopes]` and `#[public]` registered at compile time.
 //!
-//! Each attribute submits a `RouteMark` (see `routes/mark.rs`) to a link-time registry
-//! (`inventory`). Rocket's routes carry the handler's name, method and
-//! path, so a mounted route finds its mark by those; this is what lets the
-//! fairing log every route's protection, refuse unmarked routes, and compare
-//! the code with the NAIS manifest.
+//! Each attribute records a `RouteMark` for its handler, under the
+//! handler's identity: its module path and name (`afp_api::v1::afp`).
+//! Rocket's routes carry only a bare name (`afp`), which two handlers in
+//! two modules or two crates can share, so [`routes!`](crate::routes!)
+//! names each marked handler's route after its identity, and a mounted
+//! route finds its mark by that name, method and path or counts as
+//! unmarked. This is what lets the fairing log every route's protection,
+//! refuse unmarked routes, and compare the code with the NAIS manifest.
 
 use std::fmt;
 
@@ -41,11 +44,21 @@ pub struct MountedRoute {
     pub handler: Option<String>,
     /// What protects it.
     pub protection: Protection,
+    /// Unmarked, yet a mark fits its bare name, method and path: most
+    /// likely a marked handler mounted with `rocket::routes!`.
+    pub(crate) bare_name_fits_a_mark: bool,
 }
 
 /// Every route mounted on one Rocket, with its protection, in mount order:
 /// what [`scope_map`] returns. Its `Display` is the table the fairing logs
 /// at liftoff.
+///
+/// A route counts as marked only when it was mounted with
+/// [`routes!`](crate::routes!), which names it after its handler's module
+/// path and name, and the mark registered under that name has the route's
+/// method and path. A marked handler mounted with `rocket::routes!` is
+/// listed as unmarked: its bare name could belong to a handler of another
+/// module.
 ///
 /// ```
 /// use maskinporten_rocket::routes::{scope_map, Protection};
@@ -59,7 +72,7 @@ pub struct MountedRoute {
 /// #[rocket::get("/isalive")]
 /// fn isalive() -> &'static str { "alive" }
 ///
-/// let rocket = rocket::build().mount("/", rocket::routes![afp, isalive]);
+/// let rocket = rocket::build().mount("/", maskinporten_rocket::routes![afp, isalive]);
 /// let map = scope_map(&rocket);
 /// let afp = map.get("GET", "/afp").map(|route| route.protection);
 /// assert!(matches!(afp, Some(Protection::Scopes(r)) if r.scopes() == ["nav:helse/sykepenger/afp.read"]));
@@ -117,18 +130,23 @@ impl<'a> IntoIterator for &'a ScopeMap {
 pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> ScopeMap {
     let routes = rocket
         .routes()
-        .map(|route| MountedRoute {
-            method: route.method.as_str().to_owned(),
-            uri: route.uri.to_string(),
-            handler: route.name.as_deref().map(str::to_owned),
-            protection: match mark::of(route) {
+        .map(|route| {
+            let protection = match mark::of(route) {
                 Some(RouteMark {
                     requirement: Some(requirement),
                     ..
                 }) => Protection::Scopes(*requirement),
                 Some(_) => Protection::Public,
                 None => Protection::Unmarked,
-            },
+            };
+            MountedRoute {
+                method: route.method.as_str().to_owned(),
+                uri: route.uri.to_string(),
+                handler: route.name.as_deref().map(str::to_owned),
+                protection,
+                bare_name_fits_a_mark: protection == Protection::Unmarked
+                    && mark::fits_bare_name(route),
+            }
         })
         .collect();
     ScopeMap { routes }
@@ -139,6 +157,13 @@ impl fmt::Display for MountedRoute {
         write!(f, "{:<7} {}", self.method, self.uri)?;
         if let Some(handler) = &self.handler {
             write!(f, " ({handler})")?;
+        }
+        if self.bare_name_fits_a_mark {
+            f.write_str(
+                ": a handler of this name, method and path is marked; mounted with \
+                 rocket::routes!? mount marked handlers with maskinporten_rocket::routes! so \
+                 their mark can be checked",
+            )?;
         }
         Ok(())
     }
@@ -193,6 +218,64 @@ impl ScopeMap {
         }
         text
     }
+}
+
+/// Rocket's `routes!`, naming each route of a `#[scopes]` or `#[public]`
+/// handler after the handler's module path and name, so that the scope map,
+/// `deny_unmarked_routes` and the manifest check find the mark of exactly
+/// the handler mounted.
+///
+/// Mount marked handlers with this, not `rocket::routes!`: a route Rocket's
+/// macro builds carries only the bare function name, which a handler of
+/// another module or crate may share, so the fairing counts such a route as
+/// unmarked rather than trust a mark that may not be its own. The syntax is
+/// Rocket's: paths to handlers, comma-separated. Handlers with neither
+/// attribute are mounted as `rocket::routes!` would.
+///
+/// ```
+/// use maskinporten_rocket::routes::{scope_map, Protection};
+///
+/// mod v1 {
+///     #[maskinporten_rocket::scopes("nav:helse/sykepenger/afp.read")]
+///     #[rocket::get("/afp")]
+///     pub fn afp() -> &'static str { "v1" }
+/// }
+///
+/// mod v2 {
+///     #[rocket::get("/afp")]
+///     pub fn afp() -> &'static str { "v2, unmarked" }
+/// }
+///
+/// let rocket = rocket::build()
+///     .mount("/v1", maskinporten_rocket::routes![v1::afp])
+///     .mount("/v2", maskinporten_rocket::routes![v2::afp]);
+/// let map = scope_map(&rocket);
+/// assert!(matches!(map.get("GET", "/v1/afp").unwrap().protection, Protection::Scopes(_)));
+/// assert_eq!(map.get("GET", "/v2/afp").unwrap().protection, Protection::Unmarked);
+/// // Named `<module path>::afp`.
+/// assert!(map.get("GET", "/v1/afp").unwrap().handler.as_ref().unwrap().ends_with("::v1::afp"));
+/// ```
+///
+/// With `use rocket::routes` or `#[macro_use] extern crate rocket` in
+/// scope, write it `maskinporten_rocket::routes![...]`, or import it in
+/// Rocket's stead with `use maskinporten_rocket::routes;`.
+#[macro_export]
+macro_rules! routes {
+    () => {
+        ::std::vec::Vec::<$crate::__private::Route>::new()
+    };
+    ($($handler:path),+ $(,)?) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{ViaMarked as _, ViaUnmarked as _};
+        let mut routes = ::std::vec::Vec::<$crate::__private::Route>::new();
+        $(
+            routes.extend($crate::__private::named(
+                ::rocket::routes![$handler],
+                (&&$crate::__private::Probe::<$handler>::new()).mark(),
+            ));
+        )+
+        routes
+    }};
 }
 
 #[cfg(test)]

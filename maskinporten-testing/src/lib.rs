@@ -20,7 +20,7 @@
 //!     let figment = figment.join(("maskinporten.deny_unmarked_routes", true));
 //!     rocket::custom(figment)
 //!         .attach(Maskinporten::fairing())
-//!         .mount("/", rocket::routes![afp, isalive])
+//!         .mount("/", maskinporten_rocket::routes![afp, isalive])
 //! }
 //!
 //! # fn main() -> Result<(), rocket::Error> { rocket::execute(async {

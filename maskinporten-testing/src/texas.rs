@@ -51,7 +51,7 @@ struct State {
 /// let texas = Texas::start(&issuer).await;
 /// let rocket = rocket::custom(texas.figment())
 ///     .attach(Maskinporten::fairing())
-///     .mount("/", rocket::routes![afp]);
+///     .mount("/", maskinporten_rocket::routes![afp]);
 /// let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
 /// let token = issuer.token().scope("nav:helse/sykepenger/afp.read").sign();
 /// let response = client.get("/afp").header(bearer(&token)).dispatch().await;

@@ -35,7 +35,7 @@ fn unmarked() -> &'static str {
 fn app(figment: Figment) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(Maskinporten::fairing())
-        .mount("/", rocket::routes![afp, isalive])
+        .mount("/", maskinporten_rocket::routes![afp, isalive])
 }
 
 /// A Rocket.toml that sets what an app sets, and also names another issuer

@@ -82,7 +82,7 @@ fn without_library(figment: Figment) -> Rocket<Build> {
 
     rocket::custom(figment)
         .manage(Register::default())
-        .mount("/", rocket::routes![afp])
+        .mount("/", maskinporten_rocket::routes![afp])
 }
 
 /// The server's configuration: `base` on a free port of 127.0.0.1, quiet,

@@ -13,12 +13,12 @@ pub mod dev;
 
 use std::sync::Mutex;
 
-use maskinporten_rocket::{public, scopes, Claims, Maskinporten, Validator};
+use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten, Validator};
 use rocket::figment::Figment;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::serde::{Deserialize, Serialize};
-use rocket::{get, post, routes, Build, Rocket, State};
+use rocket::{get, post, Build, Rocket, State};
 
 /// One registered AFP period.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

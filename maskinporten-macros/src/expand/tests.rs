@@ -155,20 +155,76 @@ fn a_protected_handler_is_marked_with_its_route_and_requirement() {
             fn afp(id: u32) -> String { id.to_string() }
         },
     );
-    let mark = text(quote! {
-        ::maskinporten_rocket::__private::inventory::submit! {
-            ::maskinporten_rocket::__private::RouteMark {
-                handler: "afp",
-                module: ::core::module_path!(),
-                method: "GET",
-                path: "/afp/<id>",
-                requirement: ::core::option::Option::Some(
-                    __maskinporten_scopes_afp::REQUIREMENT
-                ),
+    let mark = text(mark(
+        quote!(afp),
+        quote!("afp"),
+        quote!("GET"),
+        quote!("/afp/<id>"),
+        quote!(::core::option::Option::Some(
+            __maskinporten_scopes_afp::REQUIREMENT
+        )),
+    ));
+    assert!(out.contains(&mark), "{out}");
+}
+
+/// The `Marked` impl for Rocket's struct `ident` and its registration, as
+/// `route_mark` writes them.
+fn mark(
+    ident: TokenStream,
+    handler: TokenStream,
+    method: TokenStream,
+    path: TokenStream,
+    requirement: TokenStream,
+) -> TokenStream {
+    quote! {
+        #[allow(deprecated)]
+        impl ::maskinporten_rocket::__private::Marked for #ident {
+            const MARK: &'static ::maskinporten_rocket::__private::RouteMark =
+                &::maskinporten_rocket::__private::RouteMark {
+                    identity: ::core::concat!(::core::module_path!(), "::", #handler),
+                    handler: #handler,
+                    module: ::core::module_path!(),
+                    method: #method,
+                    path: #path,
+                    requirement: #requirement,
+                };
+        }
+
+        #[allow(deprecated)]
+        const _: () = {
+            ::maskinporten_rocket::__private::inventory::submit! {
+                *<#ident as ::maskinporten_rocket::__private::Marked>::MARK
+            }
+        };
+    }
+}
+
+#[test]
+fn the_guard_aborts_launch_without_the_fairing_naming_the_handler() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote! {
+            #[get("/afp")]
+            fn afp() {}
+        },
+    );
+    let sentinel = text(quote! {
+        impl ::maskinporten_rocket::__private::Sentinel for __maskinporten_scopes_afp {
+            fn abort(
+                rocket: &::maskinporten_rocket::__private::Rocket<::maskinporten_rocket::__private::Ignite>
+            ) -> bool {
+                ::maskinporten_rocket::__private::abort_without_fairing(
+                    rocket,
+                    ::core::concat!(
+                        "the #[scopes] handler `",
+                        ::core::concat!(::core::module_path!(), "::", "afp"),
+                        "`"
+                    ),
+                )
             }
         }
     });
-    assert!(out.contains(&mark), "{out}");
+    assert!(out.contains(&sentinel), "{out}");
 }
 
 #[test]
@@ -198,6 +254,15 @@ fn a_raw_fn_name_is_marked_without_r_hash() {
         ),
     );
     assert!(out.contains(r#"handler : "type""#), "{out}");
+    // Rocket's struct keeps the `r#`; the identity does not.
+    assert!(
+        out.contains("impl :: maskinporten_rocket :: __private :: Marked for r#type"),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"module_path ! () , "::" , "type")"#),
+        "{out}"
+    );
 }
 
 fn expand_public(item: TokenStream) -> String {
@@ -213,17 +278,13 @@ fn a_public_handler_is_marked_without_requirement_and_left_unchanged() {
         async fn events(body: String) -> String { body }
     };
     let out = expand_public(item.clone());
-    let mark = text(quote! {
-        ::maskinporten_rocket::__private::inventory::submit! {
-            ::maskinporten_rocket::__private::RouteMark {
-                handler: "events",
-                module: ::core::module_path!(),
-                method: "POST",
-                path: "/events",
-                requirement: ::core::option::Option::None,
-            }
-        }
-    });
+    let mark = text(mark(
+        quote!(events),
+        quote!("events"),
+        quote!("POST"),
+        quote!("/events"),
+        quote!(::core::option::Option::None),
+    ));
     assert_eq!(out, format!("{mark} {item}"));
 }
 

@@ -6,6 +6,7 @@ fn route(method: &str, uri: &str, protection: Protection) -> MountedRoute {
         uri: uri.into(),
         handler: Some(uri.trim_start_matches('/').into()),
         protection,
+        bare_name_fits_a_mark: false,
     }
 }
 
@@ -25,5 +26,21 @@ fn the_liftoff_table_names_every_route_under_its_protection() {
         "protected routes:\n  GET     /afp (afp)  requires all of: nav:helse/sykepenger/afp.read; \
          consumers: 123456789\npublic routes:\n  GET     /isalive (isalive)\n\
          routes with no #[scopes] or #[public]:\n  GET     /whoami (whoami)"
+    );
+}
+
+#[test]
+fn an_unmarked_route_whose_bare_name_fits_a_mark_says_how_to_mount_it() {
+    let mut bare = route("GET", "/afp", Protection::Unmarked);
+    bare.bare_name_fits_a_mark = true;
+    let map = ScopeMap {
+        routes: vec![bare, route("GET", "/open", Protection::Unmarked)],
+    };
+    assert_eq!(
+        map.to_string(),
+        "protected routes: none\nroutes with no #[scopes] or #[public]:\n  GET     /afp (afp): \
+         a handler of this name, method and path is marked; mounted with rocket::routes!? \
+         mount marked handlers with maskinporten_rocket::routes! so their mark can be \
+         checked\n  GET     /open (open)"
     );
 }

@@ -10,5 +10,5 @@ fn afp() -> &'static str {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![afp]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp]);
 }

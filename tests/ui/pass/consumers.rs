@@ -19,5 +19,5 @@ async fn afp_any() -> &'static str {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![afp, afp_any]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp, afp_any]);
 }

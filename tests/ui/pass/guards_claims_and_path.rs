@@ -24,5 +24,5 @@ fn afp(id: u32, page: Option<u8>, call_id: CallId, claims: Claims) -> String {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![afp]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp]);
 }

@@ -25,5 +25,5 @@ pub mod api {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![api::afp, api::afp_crate]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![api::afp, api::afp_crate]);
 }

@@ -22,5 +22,5 @@ async fn delete(id: u64) -> rocket::http::Status {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![afp, create, delete]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp, create, delete]);
 }

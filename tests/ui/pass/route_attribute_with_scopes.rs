@@ -10,5 +10,5 @@ fn x() -> &'static str {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![x]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![x]);
 }

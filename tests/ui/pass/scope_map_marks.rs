@@ -43,7 +43,7 @@ fn unmarked() -> &'static str {
 fn main() {
     let rocket = rocket::build().mount(
         "/",
-        rocket::routes![afp, create, isalive, nested::deeper::afp, unmarked],
+        maskinporten_rocket::routes![afp, create, isalive, nested::deeper::afp, unmarked],
     );
     let map = scope_map(&rocket);
     let protection = |method: &str, uri: &str| {

@@ -14,5 +14,5 @@ fn afp() -> &'static str {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![afp]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp]);
 }

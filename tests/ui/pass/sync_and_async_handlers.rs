@@ -17,5 +17,5 @@ async fn async_handler() -> String {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", rocket::routes![sync_handler, async_handler]);
+    let _ = rocket::build().mount("/", maskinporten_rocket::routes![sync_handler, async_handler]);
 }
