@@ -301,3 +301,93 @@ async fn manifest_check_at_ignite_fails_on_a_mismatch_and_passes_on_a_match() {
     assert_ignite_fails(app(with(&bad)), "with a manifest missing afp.write").await;
     assert!(Client::tracked(app(with(&good))).await.is_ok());
 }
+
+/// Handlers that say how they treat delegated tokens.
+mod delegation {
+    use maskinporten_rocket::scopes;
+    use rocket::get;
+
+    #[scopes("nav:helse/sykepenger/afp.read", delegation = allow)]
+    #[get("/delegation/allow")]
+    pub fn allow() {}
+
+    #[scopes("nav:helse/sykepenger/afp.write", delegation = require)]
+    #[get("/delegation/require")]
+    pub fn require() {}
+
+    #[scopes("nav:helse/sykepenger/afp.read", delegation = deny)]
+    #[get("/delegation/deny")]
+    pub fn deny() {}
+
+    #[scopes("nav:helse/sykepenger/afp.read")]
+    #[get("/delegation/unsaid")]
+    pub fn unsaid() {}
+}
+
+fn delegation_report(entries: &str) -> maskinporten_rocket::manifest::Report {
+    let rocket = rocket::custom(rocket::Config::debug_default()).mount(
+        "/",
+        maskinporten_rocket::routes![
+            delegation::allow,
+            delegation::require,
+            delegation::deny,
+            delegation::unsaid
+        ],
+    );
+    let manifest = Manifest::from_yaml(&manifest_yaml(entries), "nav").expect("manifest parses");
+    compare(&manifest, &scope_map(&rocket))
+}
+
+/// A delegation rule in code is held to the scope's `delegationSource`:
+/// allowing delegation where none exists is a warning, requiring it an
+/// error; a route that says nothing, or denies, is never a finding.
+#[test]
+fn a_delegation_rule_without_a_delegation_source_is_reported() {
+    let report = delegation_report(&format!("{READ_ENTRY}{WRITE_ENTRY}"));
+    let errors: Vec<_> = report
+        .errors
+        .iter()
+        .map(|e| (e.kind().clone(), e.route().map(|r| r.uri.to_string())))
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            FindingKind::DelegationRequiredWithoutSource,
+            Some("/delegation/require".to_owned())
+        )],
+        "{report}"
+    );
+    let warnings: Vec<_> = report
+        .warnings
+        .iter()
+        .map(|w| (w.kind().clone(), w.route().map(|r| r.uri.to_string())))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            FindingKind::DelegationWithoutSource,
+            Some("/delegation/allow".to_owned())
+        )],
+        "{report}"
+    );
+    assert!(
+        report.to_string().contains("add delegationSource: altinn"),
+        "{report}"
+    );
+
+    let with_source = |entry: &str| {
+        entry.replace(
+            "separator: \"/\"\n",
+            "separator: \"/\"\n          delegationSource: \"altinn\"\n",
+        )
+    };
+    let report = delegation_report(&format!(
+        "{}{}",
+        with_source(READ_ENTRY),
+        with_source(WRITE_ENTRY)
+    ));
+    assert!(
+        report.errors.is_empty() && report.warnings.is_empty(),
+        "{report}"
+    );
+}

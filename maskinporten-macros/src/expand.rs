@@ -23,8 +23,9 @@
 //! generation see what the user wrote.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
 
 use crate::exports;
@@ -52,6 +53,43 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
         let consumers = requirement.consumers.iter().map(plain);
         quote!(.with_consumers(&[#(#consumers),*]))
     });
+    let runtime = exports::runtime();
+    let system_user = if !requirement.system_user_orgs.is_empty() {
+        let orgs = requirement.system_user_orgs.iter().map(plain);
+        Some(quote!(.with_system_user_orgs(&[#(#orgs),*])))
+    } else {
+        requirement.system_user.then(|| quote!(.with_system_user()))
+    };
+    let delegation = requirement.delegation.map(|delegation| {
+        let delegation = exports::delegation(delegation);
+        quote!(.with_delegation(#delegation))
+    });
+    let check_name = requirement.check.as_ref().map(|check| {
+        let name = path_text(check);
+        quote!(.with_check(#name))
+    });
+    let verdict = match &requirement.check {
+        None => quote! {
+            #runtime::authorize(request, #marker::REQUIREMENT).await.map(|_| ())
+        },
+        Some(check) => {
+            // Spanned on the user's path: a path that is not such a fn is
+            // reported there.
+            let call = quote_spanned! {check.span()=>
+                let decided: ::core::result::Result<(), #runtime::CheckError> =
+                    #check(claims, request).await;
+            };
+            quote! {
+                match #runtime::authorize(request, #marker::REQUIREMENT).await {
+                    ::core::result::Result::Ok(claims) => {
+                        #call
+                        #runtime::checked(decided)
+                    }
+                    ::core::result::Result::Err(rejection) => ::core::result::Result::Err(rejection),
+                }
+            }
+        }
+    };
 
     let syn::Signature {
         constness,
@@ -69,7 +107,6 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
     let where_clause = &generics.where_clause;
     let comma_before_variadic =
         (variadic.is_some() && !inputs.empty_or_trailing()).then(|| quote!(,));
-    let runtime = exports::runtime();
     let option = exports::option();
     let mark = route_mark(&ident, &route, quote!(#option::Some(#marker::REQUIREMENT)));
     let identity = identity(&ident);
@@ -82,7 +119,7 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
 
         impl #marker {
             const REQUIREMENT: #runtime::Requirement =
-                #constructor(&[#(#scopes),*])#consumers;
+                #constructor(&[#(#scopes),*])#consumers #system_user #delegation #check_name;
         }
 
         #[#runtime::async_trait]
@@ -92,7 +129,8 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
             async fn from_request(
                 request: &'r #runtime::Request<'_>,
             ) -> #runtime::Outcome<Self, Self::Error> {
-                #runtime::authorize(request, #marker::REQUIREMENT, #marker).await
+                let verdict = #verdict;
+                #runtime::conclude(request, verdict, #marker)
             }
         }
 
@@ -172,6 +210,20 @@ fn identity(ident: &Ident) -> TokenStream {
     let module = exports::module_path();
     let concat = exports::concat();
     quote!(#concat(#module, "::", #handler))
+}
+
+/// `pdp::may_act` for the path as written, without the spaces of its
+/// tokens, for the liftoff table.
+fn path_text(path: &syn::Path) -> String {
+    let segments = path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.unraw().to_string());
+    let text = segments.collect::<Vec<_>>().join("::");
+    match path.leading_colon {
+        Some(_) => format!("::{text}"),
+        None => text,
+    }
 }
 
 /// A plain string literal with the value and span of `lit`, however it was

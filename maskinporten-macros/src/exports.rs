@@ -8,7 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::rules::Mode;
+use crate::rules::{Delegation, Mode};
 
 /// The runtime's hidden module: everything the expansion uses of
 /// `maskinporten-rocket`, re-exported in one place.
@@ -39,4 +39,14 @@ pub(crate) fn module_path() -> TokenStream {
 /// `::core::concat!`, without its arguments.
 pub(crate) fn concat() -> TokenStream {
     quote!(::core::concat!)
+}
+
+/// The runtime's `Delegation` variant for `delegation`.
+pub(crate) fn delegation(delegation: Delegation) -> TokenStream {
+    let runtime = runtime();
+    match delegation {
+        Delegation::Allow => quote!(#runtime::Delegation::Allow),
+        Delegation::Deny => quote!(#runtime::Delegation::Deny),
+        Delegation::Require => quote!(#runtime::Delegation::Require),
+    }
 }

@@ -28,6 +28,9 @@ pub(crate) enum Arg {
     /// `key = value`, such as `consumers = ["123456789"]`; `rules`
     /// decides which keys exist and what their values may be.
     KeyValue { key: Ident, value: Expr },
+    /// A lone identifier other than `any`, such as `system_user`; `rules`
+    /// decides which flags exist (a constant's name lands here too).
+    Flag(Ident),
     /// Something that can never be an argument.
     Invalid(Invalid),
 }
@@ -83,7 +86,8 @@ impl Arg {
             },
             Expr::Path(_) => match single_ident(&expr) {
                 Some(name) if name == "any" => Arg::Invalid(Invalid::BareAny(name)),
-                _ => Arg::Invalid(Invalid::NotAScope(expr)),
+                Some(name) => Arg::Flag(name),
+                None => Arg::Invalid(Invalid::NotAScope(expr)),
             },
             other => Arg::Invalid(Invalid::NotAScope(other)),
         }

@@ -13,6 +13,28 @@ use crate::parse::{self, AnyArg, Arg, Args, Handler, Invalid, Item, Route};
 const ALL_EXAMPLE: &str = r#"#[scopes("nav:helse/afp.read", "nav:helse/afp.write")]"#;
 const ANY_EXAMPLE: &str = r#"#[scopes(any("nav:helse/afp.read", "nav:helse/afp.write"))]"#;
 const CONSUMERS_EXAMPLE: &str = r#"#[scopes("nav:helse/afp.read", consumers = ["123456789"])]"#;
+const SYSTEM_USER_EXAMPLE: &str = r#"#[scopes("nav:helse/afp.read", system_user)]"#;
+const SYSTEM_USER_ORGS_EXAMPLE: &str =
+    r#"#[scopes("nav:helse/afp.read", system_user_orgs = ["123456789"])]"#;
+const DELEGATION_EXAMPLE: &str = r#"#[scopes("nav:helse/afp.read", delegation = deny)]"#;
+const CHECK_EXAMPLE: &str = r#"#[scopes("nav:helse/afp.read", check = pdp::may_act)]"#;
+
+/// The options `#[scopes]` takes beside its scopes, and an example of each.
+const OPTIONS: [(&str, &str); 5] = [
+    ("consumers", CONSUMERS_EXAMPLE),
+    ("system_user", SYSTEM_USER_EXAMPLE),
+    ("system_user_orgs", SYSTEM_USER_ORGS_EXAMPLE),
+    ("delegation", DELEGATION_EXAMPLE),
+    ("check", CHECK_EXAMPLE),
+];
+
+/// The example of option `name`, if it is one.
+fn option_example(name: &Ident) -> Option<&'static str> {
+    OPTIONS
+        .iter()
+        .find(|(option, _)| name == option)
+        .map(|(_, example)| *example)
+}
 
 /// Which of our attributes is being expanded: the placement checks are the
 /// same, the messages name the one the user wrote.
@@ -45,7 +67,8 @@ pub(crate) struct Protected {
 }
 
 /// What a token must carry: every scope, or at least one, and, when
-/// `consumers` is not empty, a consumer organisation among them.
+/// `consumers` is not empty, a consumer organisation among them; what else
+/// the attribute asks of it; and the check it names.
 pub(crate) struct Requirement {
     pub(crate) mode: Mode,
     /// Checked against the grammar, without duplicates, in written order.
@@ -53,6 +76,23 @@ pub(crate) struct Requirement {
     /// Nine digits each, without duplicates, in written order; empty when
     /// the attribute has no `consumers`.
     pub(crate) consumers: Vec<LitStr>,
+    /// `system_user`, or implied by `system_user_orgs`.
+    pub(crate) system_user: bool,
+    /// As `consumers`, for the system user's organisation.
+    pub(crate) system_user_orgs: Vec<LitStr>,
+    /// `delegation = …`, when written.
+    pub(crate) delegation: Option<Delegation>,
+    /// `check = path`, as written (its span is the user's).
+    pub(crate) check: Option<syn::Path>,
+}
+
+/// `delegation = allow | deny | require`: the runtime's
+/// `maskinporten_rocket::scope::Delegation`, under the same names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delegation {
+    Allow,
+    Deny,
+    Require,
 }
 
 /// Whether every listed scope is required or any one of them: the runtime's
@@ -164,16 +204,28 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
              #[scopes(\"nav:helse/sykepenger/afp.read\")]",
         ));
     }
-    // Only keys: `consumers` alone gets its own message below.
-    let only_keys = args
-        .args
-        .iter()
-        .all(|arg| matches!(arg, Arg::KeyValue { .. }));
+    // Options and no scope: said once, on the first option, below.
+    let only_options = args.args.iter().all(|arg| match arg {
+        Arg::KeyValue { .. } => true,
+        Arg::Flag(name) => name == "system_user",
+        _ => false,
+    });
+    let mut options_without_scope_reported = !only_options;
 
     let mut forms = Forms::default();
     let mut literals = Vec::new();
     let mut consumers = None;
+    let mut system_user = None;
+    let mut system_user_orgs = None;
+    let mut delegation = None;
+    let mut check = None;
     for arg in args.args {
+        if let Arg::KeyValue { key, .. } | Arg::Flag(key) = &arg {
+            if option_example(key).is_some() && !options_without_scope_reported {
+                options_without_scope_reported = true;
+                errors.spanned(key, option_without_scope(key));
+            }
+        }
         match arg {
             Arg::Scope(lit) => {
                 forms.see(Form::Plain, &lit, &mut errors);
@@ -184,29 +236,39 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
                 literals.extend(any_scopes(any, &mut errors));
             }
             Arg::KeyValue { key, value } if key == "consumers" => {
-                let list = consumer_list(&value, &mut errors);
-                if consumers.is_some() {
-                    errors.spanned(
-                        &key,
-                        "consumers is given twice; write every allowed organisation number in \
-                         one consumers = [...], for example \
-                         consumers = [\"123456789\", \"987654321\"]",
-                    );
-                } else {
-                    if only_keys {
-                        errors.spanned(
-                            &key,
-                            format!(
-                                "consumers = [...] limits which organisations may use the \
-                                 scopes, so #[scopes] needs at least one scope beside it; \
-                                 write for example {CONSUMERS_EXAMPLE}"
-                            ),
-                        );
-                    }
-                    consumers = Some(list);
-                }
+                let list = organisation_list(&value, OrgList::Consumers, &mut errors);
+                once(&mut consumers, list, &key, &mut errors);
             }
+            Arg::KeyValue { key, value } if key == "system_user_orgs" => {
+                let list = organisation_list(&value, OrgList::SystemUserOrgs, &mut errors);
+                once(&mut system_user_orgs, list, &key, &mut errors);
+            }
+            Arg::KeyValue { key, value } if key == "delegation" => {
+                let rule = delegation_rule(&value, &mut errors);
+                once(&mut delegation, rule, &key, &mut errors);
+            }
+            Arg::KeyValue { key, value } if key == "check" => {
+                let path = check_path(&value, &mut errors);
+                once(&mut check, path, &key, &mut errors);
+            }
+            Arg::KeyValue { key, value } if key == "system_user" => errors.spanned(
+                quote!(#key = #value),
+                format!(
+                    "system_user takes no value: written, it requires a token from an Altinn \
+                     system user; write it alone, for example {SYSTEM_USER_EXAMPLE}"
+                ),
+            ),
             Arg::KeyValue { key, .. } => errors.push(unknown_argument(&key)),
+            Arg::Flag(name) if name == "system_user" => {
+                once(&mut system_user, (), &name, &mut errors)
+            }
+            Arg::Flag(name) => match option_example(&name) {
+                Some(example) => errors.spanned(
+                    &name,
+                    format!("`{name}` needs a value; write for example {example}"),
+                ),
+                None => errors.push(not_a_scope(&name)),
+            },
             Arg::Invalid(invalid) => errors.push(invalid_argument(invalid)),
         }
     }
@@ -234,54 +296,164 @@ fn requirement(args: syn::Result<Args>) -> syn::Result<Requirement> {
         Some(Form::Any) => Mode::Any,
         _ => Mode::All,
     };
+    let system_user_orgs = system_user_orgs.unwrap_or_default();
     errors.finish(Requirement {
         mode,
         scopes,
         consumers: consumers.unwrap_or_default(),
+        system_user: system_user.is_some() || !system_user_orgs.is_empty(),
+        system_user_orgs,
+        delegation: delegation.flatten(),
+        check: check.flatten(),
     })
 }
 
-/// The organisation numbers of `consumers = [...]`, reporting every one that
-/// is not nine digits or is listed twice.
-fn consumer_list(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
-    const NOT_AN_ARRAY: &str = "consumers takes the allowed organisation numbers as an array \
-        of string literals; write for example consumers = [\"123456789\", \"987654321\"]";
+/// Keeps the first value of an option and reports every later one.
+fn once<T>(slot: &mut Option<T>, value: T, key: &Ident, errors: &mut Errors) {
+    if slot.is_none() {
+        *slot = Some(value);
+        return;
+    }
+    let message = match key.to_string().as_str() {
+        "consumers" | "system_user_orgs" => format!(
+            "{key} is given twice; write every allowed organisation number in one \
+             {key} = [...], for example {key} = [\"123456789\", \"987654321\"]"
+        ),
+        _ => format!(
+            "{key} is given twice; write it once, for example {}",
+            option_example(key).unwrap_or_default()
+        ),
+    };
+    errors.spanned(key, message);
+}
+
+/// The message for an option written without any scope beside it.
+fn option_without_scope(key: &Ident) -> String {
+    if key == "consumers" {
+        return format!(
+            "consumers = [...] limits which organisations may use the scopes, so #[scopes] \
+             needs at least one scope beside it; write for example {CONSUMERS_EXAMPLE}"
+        );
+    }
+    format!(
+        "`{key}` adds a condition to the scopes, so #[scopes] needs at least one scope beside \
+         it; write for example {}",
+        option_example(key).unwrap_or_default()
+    )
+}
+
+/// The rule of `delegation = …`.
+fn delegation_rule(value: &Expr, errors: &mut Errors) -> Option<Delegation> {
+    const VALUES: &str = "delegation takes allow (delegated and direct tokens, the default), \
+        deny (direct tokens only) or require (delegated tokens only)";
+    let rule = match parse::ungroup(value) {
+        Expr::Path(path) if path.qself.is_none() => {
+            path.path
+                .get_ident()
+                .and_then(|ident| match ident.to_string().as_str() {
+                    "allow" => Some(Delegation::Allow),
+                    "deny" => Some(Delegation::Deny),
+                    "require" => Some(Delegation::Require),
+                    _ => None,
+                })
+        }
+        _ => None,
+    };
+    if rule.is_none() {
+        let hint = match parse::string_literal(value) {
+            Some(lit) => format!("; write it without quotes: delegation = {}", lit.value()),
+            None => format!("; write for example {DELEGATION_EXAMPLE}"),
+        };
+        errors.spanned(value, format!("{VALUES}{hint}"));
+    }
+    rule
+}
+
+/// The path of `check = …`.
+fn check_path(value: &Expr, errors: &mut Errors) -> Option<syn::Path> {
+    match parse::ungroup(value) {
+        Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+            Some(path.path.clone())
+        }
+        _ => {
+            errors.spanned(
+                value,
+                format!(
+                    "check takes the path of an async fn that decides after the scopes pass, \
+                     `async fn f(claims: &Claims, request: &Request<'_>) -> Result<(), \
+                     CheckError>`; write its path, for example {CHECK_EXAMPLE}"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Which organisation list an array is, for the messages.
+#[derive(Clone, Copy)]
+enum OrgList {
+    Consumers,
+    SystemUserOrgs,
+}
+
+/// The organisation numbers of `consumers = [...]` or
+/// `system_user_orgs = [...]`, reporting every one that is not nine digits
+/// or is listed twice.
+fn organisation_list(value: &Expr, list: OrgList, errors: &mut Errors) -> Vec<LitStr> {
+    let name = match list {
+        OrgList::Consumers => "consumers",
+        OrgList::SystemUserOrgs => "system_user_orgs",
+    };
+    let not_an_array = format!(
+        "{name} takes the allowed organisation numbers as an array of string literals; write \
+         for example {name} = [\"123456789\", \"987654321\"]"
+    );
     let Expr::Array(array) = parse::ungroup(value) else {
-        errors.spanned(value, NOT_AN_ARRAY);
+        errors.spanned(value, &not_an_array);
         return Vec::new();
     };
     if array.elems.is_empty() {
         errors.spanned(
             array,
-            "consumers = [] allows no organisation at all; list the organisation numbers \
-             allowed, for example consumers = [\"123456789\"], or remove consumers to allow \
-             every organisation whose token has the scopes",
+            match list {
+                OrgList::Consumers => {
+                    "consumers = [] allows no organisation at all; list the organisation \
+                     numbers allowed, for example consumers = [\"123456789\"], or remove \
+                     consumers to allow every organisation whose token has the scopes"
+                }
+                OrgList::SystemUserOrgs => {
+                    "system_user_orgs = [] allows no organisation at all; list the organisation \
+                     numbers whose system users are allowed, for example \
+                     system_user_orgs = [\"123456789\"], or write system_user instead to allow \
+                     the system users of every organisation"
+                }
+            },
         );
     }
     let mut seen = HashSet::new();
-    let mut consumers = Vec::new();
+    let mut orgs = Vec::new();
     for element in &array.elems {
         let Some(lit) = parse::string_literal(element) else {
-            errors.spanned(element, NOT_AN_ARRAY);
+            errors.spanned(element, &not_an_array);
             continue;
         };
         let orgno = lit.value();
         if !is_orgno(&orgno) {
-            errors.spanned(&lit, orgno_error(&orgno));
+            errors.spanned(&lit, orgno_error(&orgno, list));
         } else if !seen.insert(orgno) {
             errors.spanned(
                 &lit,
                 format!(
-                    "the organisation number \"{}\" is listed twice in consumers; list each \
+                    "the organisation number \"{}\" is listed twice in {name}; list each \
                      organisation once and remove this one",
                     lit.value()
                 ),
             );
         } else {
-            consumers.push(lit);
+            orgs.push(lit);
         }
     }
-    consumers
+    orgs
 }
 
 /// NAIS's `consumers[].orgno` pattern, `^\d{9}$`.
@@ -289,16 +461,21 @@ fn is_orgno(value: &str) -> bool {
     value.len() == 9 && value.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn orgno_error(value: &str) -> String {
-    // The token's `consumer.ID` is `0192:<orgno>`; the manifest has the
-    // number alone.
-    let hint = match value.strip_prefix("0192:") {
-        Some(orgno) if is_orgno(orgno) => " without the 0192: of the token's consumer.ID,",
-        _ => "",
+fn orgno_error(value: &str, list: OrgList) -> String {
+    // The token's `consumer.ID` (and a system user's `systemuser_org.ID`)
+    // is `0192:<orgno>`; the manifest has the number alone.
+    let prefixed = matches!(value.strip_prefix("0192:"), Some(orgno) if is_orgno(orgno));
+    let (as_in, prefix) = match list {
+        OrgList::Consumers => (
+            " as in the manifest's consumers[].orgno,",
+            " without the 0192: of the token's consumer.ID,",
+        ),
+        OrgList::SystemUserOrgs => ("", " without the 0192: of the token's systemuser_org.ID,"),
     };
+    let hint = if prefixed { prefix } else { "" };
     format!(
-        "an organisation number is nine digits (NAIS: ^\\d{{9}}$), found `{}`; write it as in \
-         the manifest's consumers[].orgno,{hint} for example \"123456789\"",
+        "an organisation number is nine digits (NAIS: ^\\d{{9}}$), found `{}`; write it\
+         {as_in}{hint} for example \"123456789\"",
         value.escape_debug()
     )
 }
@@ -328,9 +505,22 @@ fn any_scopes(any: AnyArg, errors: &mut Errors) -> Vec<LitStr> {
                      #[scopes(any(\"nav:helse/afp.read\", \"nav:helse/afp.write\"), \
                      consumers = [\"123456789\"])]",
                 );
-                consumer_list(&value, errors);
+                organisation_list(&value, OrgList::Consumers, errors);
+            }
+            Arg::KeyValue { key: name, .. } | Arg::Flag(name)
+                if option_example(&name).is_some() =>
+            {
+                errors.spanned(
+                    &name,
+                    format!(
+                        "{name} cannot go inside any(...): it applies whichever scope the \
+                         token has; write it after any(...), for example \
+                         #[scopes(any(\"nav:helse/afp.read\", \"nav:helse/afp.write\"), ...)]"
+                    ),
+                );
             }
             Arg::KeyValue { key, .. } => errors.push(unknown_argument(&key)),
+            Arg::Flag(name) => errors.push(not_a_scope(&name)),
             Arg::Invalid(invalid) => errors.push(invalid_argument(invalid)),
         }
     }
@@ -345,13 +535,18 @@ fn invalid_argument(invalid: Invalid) -> syn::Error {
             format!("`any` lists its scopes in parentheses; write for example {ANY_EXAMPLE}"),
         ),
         Invalid::UnknownCall(name) => unknown_argument(&name),
-        Invalid::NotAScope(expr) => syn::Error::new_spanned(
-            expr,
-            "expected a scope as a string literal; #[scopes] checks every scope at compile time, \
-             so write the scope itself, for example \"nav:helse/sykepenger/afp.read\" \
-             (constants and other expressions cannot be checked)",
-        ),
+        Invalid::NotAScope(expr) => not_a_scope(&expr),
     }
+}
+
+/// The error for a constant or another expression where a scope goes.
+fn not_a_scope(tokens: &dyn ToTokens) -> syn::Error {
+    syn::Error::new_spanned(
+        tokens,
+        "expected a scope as a string literal; #[scopes] checks every scope at compile time, \
+         so write the scope itself, for example \"nav:helse/sykepenger/afp.read\" \
+         (constants and other expressions cannot be checked)",
+    )
 }
 
 fn unknown_argument(key: &Ident) -> syn::Error {
@@ -360,7 +555,12 @@ fn unknown_argument(key: &Ident) -> syn::Error {
         format!(
             "unknown argument `{key}`; #[scopes] takes scope strings, all of which are required: \
              {ALL_EXAMPLE}, or one any(...), of which one is enough: {ANY_EXAMPLE}, and \
-             optionally consumers = [...], the organisation numbers allowed: {CONSUMERS_EXAMPLE}"
+             optionally consumers = [...], the organisation numbers allowed: \
+             {CONSUMERS_EXAMPLE}; system_user, a token from an Altinn system user: \
+             {SYSTEM_USER_EXAMPLE}; system_user_orgs = [...], the organisations whose system \
+             users are allowed: {SYSTEM_USER_ORGS_EXAMPLE}; delegation = allow, deny or \
+             require: {DELEGATION_EXAMPLE}; check = path, an async fn that decides after the \
+             scopes pass: {CHECK_EXAMPLE}"
         ),
     )
 }

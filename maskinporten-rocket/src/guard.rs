@@ -6,9 +6,9 @@ use rocket::http::HeaderMap;
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::claims::Claims;
-use crate::rejection::{Outage, Rejection};
+use crate::rejection::{Outage, Refusal, Rejection, TokenError};
 use crate::response;
-use crate::scope::Requirement;
+use crate::scope::{Delegation, Requirement};
 use crate::validate::{Validator, MAX_TOKEN_LEN};
 use crate::verdict;
 
@@ -90,29 +90,70 @@ impl<'r> FromRequest<'r> for Claims {
     }
 }
 
-/// The request guard of a `#[scopes]` handler: `Success(guard)` when the
-/// request carries a valid token that meets `requirement`. The macro
-/// generates one guard type per handler, whose `FromRequest` calls this;
-/// handlers read the claims through the `Claims` guard, which shares the
-/// same verdict.
+/// Whether the request carries a valid token that meets `requirement`:
+/// the token's claims, or why not. The guard `#[scopes]` generates for a
+/// handler calls this, runs the handler's check (if it names one) on the
+/// claims, and hands the result to [`conclude`].
 #[doc(hidden)]
-pub async fn authorize<T: Send>(
-    request: &Request<'_>,
+pub async fn authorize<'r>(
+    request: &'r Request<'_>,
     requirement: Requirement,
-    guard: T,
-) -> Outcome<T, Rejection> {
-    let claims = match validation(request).await {
-        Ok(claims) => claims,
-        Err(rejection) => return refuse(request, rejection.clone()),
-    };
+) -> Result<&'r Claims, Rejection> {
+    let claims = validation(request).await.as_ref().map_err(Clone::clone)?;
+    meets(claims, requirement)?;
+    Ok(claims)
+}
+
+/// The conditions of the attribute, in the order a client fixes them:
+/// scopes, consumer, system user, delegation.
+fn meets(claims: &Claims, requirement: Requirement) -> Result<(), Rejection> {
     if !requirement.is_met_by(claims.scope()) {
-        return refuse(request, Rejection::InsufficientScope(requirement));
+        return Err(Rejection::InsufficientScope(requirement));
     }
     if !requirement.allows_consumer(claims.consumer_orgno()) {
-        return refuse(request, Rejection::ConsumerNotAllowed(requirement));
+        return Err(Rejection::ConsumerNotAllowed(requirement));
     }
-    verdict::record_allowed(request);
-    Outcome::Success(guard)
+    if requirement.requires_system_user() {
+        // A malformed entry matters only here: routes that do not ask for a
+        // system user never read it.
+        match claims.system_user() {
+            Err(error) => {
+                return Err(Rejection::InvalidToken(TokenError::MalformedSystemUser(
+                    error.clone(),
+                )))
+            }
+            Ok(None) => return Err(Rejection::Forbidden(Refusal::NotSystemUser)),
+            Ok(Some(user)) if !requirement.allows_system_user_org(user.orgno()) => {
+                return Err(Rejection::Forbidden(Refusal::SystemUserOrgNotAllowed))
+            }
+            Ok(Some(_)) => {}
+        }
+    }
+    if !requirement.allows_delegation(claims.is_delegated()) {
+        return Err(Rejection::Forbidden(match requirement.delegation() {
+            Delegation::Require => Refusal::NotDelegated,
+            _ => Refusal::Delegated,
+        }));
+    }
+    Ok(())
+}
+
+/// The guard's outcome for the verdict `authorize` (and the route's check)
+/// came to: `Success(guard)`, or the rejection, recorded for the response
+/// fairing and logged.
+#[doc(hidden)]
+pub fn conclude<T>(
+    request: &Request<'_>,
+    verdict: Result<(), Rejection>,
+    guard: T,
+) -> Outcome<T, Rejection> {
+    match verdict {
+        Ok(()) => {
+            verdict::record_allowed(request);
+            Outcome::Success(guard)
+        }
+        Err(rejection) => refuse(request, rejection),
+    }
 }
 
 #[cfg(test)]

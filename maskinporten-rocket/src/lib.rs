@@ -56,6 +56,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod check;
 mod claims;
 mod config;
 mod fairing;
@@ -71,6 +72,7 @@ mod sentinel;
 mod validate;
 pub mod verdict;
 
+pub use check::{CheckError, CheckErrorKind};
 pub use claims::{Claims, Organisation, SystemUser, SystemUserError, SystemUserErrorKind};
 pub use config::{Config, ConfigError, ConfigErrorKind, IntrospectionBody, ValidationMode};
 pub use fairing::Maskinporten;
@@ -95,6 +97,31 @@ pub use fairing::Maskinporten;
 /// }
 ///
 /// let _ = rocket::build().mount("/", maskinporten_rocket::routes![register, one]);
+/// ```
+///
+/// Beyond the scopes: a token from an Altinn system user (of some
+/// organisations only), a rule for delegated access, and a check of the
+/// app's own that runs after everything else passed (see [`CheckError`]):
+///
+/// ```
+/// use maskinporten_rocket::{scopes, CheckError, Claims};
+/// use rocket::{get, Request};
+///
+/// #[scopes("nav:helse/sykepenger/afp.read", system_user_orgs = ["123456789"], delegation = deny)]
+/// #[get("/afp/system-user")]
+/// fn system_user(claims: Claims) -> String {
+///     claims.system_user().ok().flatten().map(|u| u.system_id().to_owned()).unwrap_or_default()
+/// }
+///
+/// async fn weekdays_only(_: &Claims, _: &Request<'_>) -> Result<(), CheckError> {
+///     Err(CheckError::refused("Not on weekends"))
+/// }
+///
+/// #[scopes("nav:helse/sykepenger/afp.write", check = weekdays_only)]
+/// #[get("/afp/batch")]
+/// fn batch() {}
+///
+/// let _ = rocket::build().mount("/", maskinporten_rocket::routes![system_user, batch]);
 /// ```
 ///
 /// A scope NAIS could not expose is a compile error on its string:
@@ -123,7 +150,7 @@ pub use maskinporten_macros::scopes;
 /// let _ = rocket::build().mount("/", maskinporten_rocket::routes![isalive]);
 /// ```
 pub use maskinporten_macros::public;
-pub use rejection::{Outage, Rejection, TokenError};
+pub use rejection::{Outage, Refusal, Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
 
@@ -132,10 +159,11 @@ pub use validate::Validator;
 /// the paths). Not a public API: any of it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::authorize;
+    pub use crate::check::{checked, CheckError};
+    pub use crate::guard::{authorize, conclude};
     pub use crate::rejection::Rejection;
     pub use crate::routes::mark::{named, Marked, Probe, RouteMark, ViaMarked, ViaUnmarked};
-    pub use crate::scope::Requirement;
+    pub use crate::scope::{Delegation, Requirement};
     pub use crate::sentinel::abort_without_fairing;
     pub use inventory;
     pub use rocket::request::{FromRequest, Outcome, Request};

@@ -40,7 +40,7 @@ use serde::Deserialize;
 
 use crate::config::{Chain, Config};
 use crate::routes::{MountedRoute, Protection, ScopeMap};
-use crate::scope::{Scope, ScopeError};
+use crate::scope::{Delegation, Scope, ScopeError};
 
 /// A scope as the manifest exposes it: every field of NAIS's
 /// `ExposedScope` (doc.nais.io, "Maskinporten", "Exposing scopes"; the
@@ -494,6 +494,13 @@ pub enum FindingKind {
     /// `accessibleForAll`: every other organisation can get a token with
     /// the scope and is refused by the handler alone (a warning).
     AllowListOnOpenScope,
+    /// A handler says `delegation = allow` for a scope the manifest gives
+    /// no `delegationSource`, so no delegated token for it exists (a
+    /// warning).
+    DelegationWithoutSource,
+    /// A handler says `delegation = require` for a scope the manifest gives
+    /// no `delegationSource`: no token can ever pass (an error).
+    DelegationRequiredWithoutSource,
 }
 
 impl Finding {
@@ -550,6 +557,18 @@ impl fmt::Display for Finding {
                  accessibleForAll: every other organisation can get the scope and is refused \
                  by the handler alone"
             ),
+            FindingKind::DelegationWithoutSource => write!(
+                f,
+                "{route} allows delegated access to `{scope}`, which the manifest gives no \
+                 delegationSource, so no delegated token for it exists; add \
+                 delegationSource: altinn to the scope, or remove delegation = allow"
+            ),
+            FindingKind::DelegationRequiredWithoutSource => write!(
+                f,
+                "{route} requires delegated access to `{scope}`, which the manifest gives no \
+                 delegationSource, so no token can pass; add delegationSource: altinn to the \
+                 scope"
+            ),
         }
     }
 }
@@ -595,6 +614,15 @@ pub fn compare(manifest: &Manifest, map: &ScopeMap) -> Report {
                         report
                             .errors
                             .push(finding(FindingKind::NotForMaskinporten, scope));
+                    }
+                    match (requirement.written_delegation(), &exposed.delegation_source) {
+                        (Some(Delegation::Allow), None) => report
+                            .warnings
+                            .push(finding(FindingKind::DelegationWithoutSource, scope)),
+                        (Some(Delegation::Require), None) => report
+                            .errors
+                            .push(finding(FindingKind::DelegationRequiredWithoutSource, scope)),
+                        _ => {}
                     }
                     if exposed.accessible_for_all && !requirement.consumers().is_empty() {
                         report

@@ -6,6 +6,7 @@ use std::fmt;
 
 use rocket::http::Status;
 
+use crate::claims::SystemUserError;
 use crate::scope::Requirement;
 
 /// The `error_description` of a 403 for a consumer outside the allow-list.
@@ -28,6 +29,10 @@ pub enum Rejection {
     /// is not on the handler's allow-list: 403 `insufficient_scope` with its
     /// own `error_description`.
     ConsumerNotAllowed(Requirement),
+    /// The token has the scopes, but another condition of the route refuses
+    /// it: 403 `insufficient_scope` with the condition's fixed
+    /// `error_description`.
+    Forbidden(Refusal),
     /// The validator could not decide (issuer or Texas unreachable): 503.
     Unavailable(Outage),
 }
@@ -46,6 +51,56 @@ pub enum Outage {
     Texas(String),
     /// A protected route ran on a Rocket without the fairing.
     FairingMissing,
+    /// The route's check could not decide (`CheckError::unavailable`); the
+    /// text is its cause, for the log.
+    Check(String),
+}
+
+/// A condition of the route beyond its scopes that the token does not meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The route requires an Altinn system user (`system_user`) and the
+    /// token has none.
+    NotSystemUser,
+    /// The system user's organisation is not on the route's
+    /// `system_user_orgs`.
+    SystemUserOrgNotAllowed,
+    /// The token is for delegated access and the route says
+    /// `delegation = deny`.
+    Delegated,
+    /// The token is not for delegated access and the route says
+    /// `delegation = require`.
+    NotDelegated,
+    /// The route's check refused, with this `error_description`.
+    Check(String),
+}
+
+impl Refusal {
+    /// The fixed text sent as `error_description`.
+    pub fn description(&self) -> &str {
+        match self {
+            Refusal::NotSystemUser => "The access token is not from a system user",
+            Refusal::SystemUserOrgNotAllowed => "The system user's organisation is not allowed",
+            Refusal::Delegated => "Delegated access is not allowed",
+            Refusal::NotDelegated => "Only delegated access is allowed",
+            Refusal::Check(description) => description,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NotSystemUser => f.write_str("the route requires a system user"),
+            Refusal::SystemUserOrgNotAllowed => {
+                f.write_str("the system user's organisation is not in system_user_orgs")
+            }
+            Refusal::Delegated => f.write_str("delegated token on a delegation = deny route"),
+            Refusal::NotDelegated => f.write_str("direct token on a delegation = require route"),
+            Refusal::Check(description) => write!(f, "the route's check refused: {description:?}"),
+        }
+    }
 }
 
 impl fmt::Display for Outage {
@@ -54,6 +109,7 @@ impl fmt::Display for Outage {
             Outage::IssuerKeys => f.write_str("the issuer's keys cannot be fetched"),
             Outage::Texas(why) => write!(f, "Texas {why}"),
             Outage::FairingMissing => f.write_str("fairing not attached"),
+            Outage::Check(why) => write!(f, "the route's check could not decide: {why:?}"),
         }
     }
 }
@@ -83,6 +139,9 @@ pub enum TokenError {
     WrongAudience,
     /// The introspection endpoint said the token is not active.
     Inactive(String),
+    /// The token's Altinn system user cannot be read, on a route that
+    /// requires one (other routes ignore it).
+    MalformedSystemUser(SystemUserError),
 }
 
 impl TokenError {
@@ -101,6 +160,7 @@ impl TokenError {
             TokenError::WrongIssuer => "The access token is from another issuer",
             TokenError::WrongAudience => "The access token is for another audience",
             TokenError::Inactive(_) => "The access token is not active",
+            TokenError::MalformedSystemUser(_) => "The access token's system user is malformed",
         }
     }
 }
@@ -120,6 +180,7 @@ impl fmt::Display for TokenError {
             // Debug-quoted: the text comes from the network and must not
             // forge log lines.
             TokenError::Inactive(why) => write!(f, "introspection says inactive: {why:?}"),
+            TokenError::MalformedSystemUser(error) => write!(f, "malformed system user: {error}"),
         }
     }
 }
@@ -130,7 +191,9 @@ impl Rejection {
         match self {
             Rejection::MissingCredentials | Rejection::InvalidToken(_) => Status::Unauthorized,
             Rejection::MalformedRequest(_) => Status::BadRequest,
-            Rejection::InsufficientScope(_) | Rejection::ConsumerNotAllowed(_) => Status::Forbidden,
+            Rejection::InsufficientScope(_)
+            | Rejection::ConsumerNotAllowed(_)
+            | Rejection::Forbidden(_) => Status::Forbidden,
             Rejection::Unavailable(_) => Status::ServiceUnavailable,
         }
     }
@@ -157,6 +220,10 @@ impl Rejection {
                 params.push(("error", "insufficient_scope".into()));
                 params.push(("error_description", CONSUMER_NOT_ALLOWED.into()));
                 params.push(("scope", required.to_string()));
+            }
+            Rejection::Forbidden(refusal) => {
+                params.push(("error", "insufficient_scope".into()));
+                params.push(("error_description", refusal.description().into()));
             }
             Rejection::Unavailable(_) => return None,
         }
@@ -192,6 +259,7 @@ impl fmt::Display for Rejection {
                 "consumer not in the allow-list ({})",
                 required.consumers().join(", ")
             ),
+            Rejection::Forbidden(refusal) => write!(f, "{refusal}"),
             Rejection::Unavailable(why) => write!(f, "cannot decide: {why}"),
         }
     }

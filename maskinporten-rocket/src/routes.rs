@@ -194,6 +194,21 @@ impl ScopeMap {
                         requirement.consumers().join(", ")
                     ));
                 }
+                if requirement.requires_system_user() {
+                    text.push_str("; system user");
+                    if !requirement.system_user_orgs().is_empty() {
+                        text.push_str(&format!(
+                            " of {}",
+                            requirement.system_user_orgs().join(", ")
+                        ));
+                    }
+                }
+                if let Some(delegation) = requirement.written_delegation() {
+                    text.push_str(&format!("; delegation: {}", delegation.as_str()));
+                }
+                if let Some(check) = requirement.check() {
+                    text.push_str(&format!("; check: {check}"));
+                }
             }
         }
         if !any {

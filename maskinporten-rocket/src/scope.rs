@@ -20,15 +20,50 @@ pub enum Mode {
     Any,
 }
 
-/// The scopes a handler requires, as `#[scopes]` writes them, and the
-/// consumer organisations it allows (empty: any consumer). Its strings were
-/// checked when the handler compiled: scopes against the grammar,
-/// organisation numbers for nine digits.
+/// Whether a route accepts tokens for delegated access: a consumer that
+/// delegated the scope in Altinn to a supplier, whose client asked
+/// (the token's `supplier` differs from its `consumer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delegation {
+    /// Delegated and direct tokens alike; the default.
+    Allow,
+    /// Only tokens the consumer asked for itself
+    /// (`#[scopes("…", delegation = deny)]`).
+    Deny,
+    /// Only delegated tokens (`#[scopes("…", delegation = require)]`).
+    Require,
+}
+
+impl Delegation {
+    /// `allow`, `deny` or `require`, as the attribute writes it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Delegation::Allow => "allow",
+            Delegation::Deny => "deny",
+            Delegation::Require => "require",
+        }
+    }
+}
+
+/// The scopes a handler requires, as `#[scopes]` writes them, and what else
+/// its attribute asks of a token: the consumer organisations it allows
+/// (empty: any consumer), whether it must come from an Altinn system user
+/// and from which organisations, and whether delegated access is accepted.
+/// Its strings were checked when the handler compiled: scopes against the
+/// grammar, organisation numbers for nine digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Requirement {
     mode: Mode,
     scopes: &'static [&'static str],
     consumers: &'static [&'static str],
+    system_user: bool,
+    system_user_orgs: &'static [&'static str],
+    /// `None` when the attribute does not say: allowed, and the manifest
+    /// check does not hold the route to a `delegationSource`.
+    delegation: Option<Delegation>,
+    /// The path of the route's check as written, for the liftoff table.
+    check: Option<&'static str>,
 }
 
 impl Requirement {
@@ -38,6 +73,10 @@ impl Requirement {
             mode: Mode::All,
             scopes,
             consumers: &[],
+            system_user: false,
+            system_user_orgs: &[],
+            delegation: None,
+            check: None,
         }
     }
 
@@ -47,6 +86,10 @@ impl Requirement {
             mode: Mode::Any,
             scopes,
             consumers: &[],
+            system_user: false,
+            system_user_orgs: &[],
+            delegation: None,
+            check: None,
         }
     }
 
@@ -54,6 +97,108 @@ impl Requirement {
     /// (`#[scopes("…", consumers = ["123456789"])]`).
     pub const fn with_consumers(self, consumers: &'static [&'static str]) -> Requirement {
         Requirement { consumers, ..self }
+    }
+
+    /// Additionally requires a token from an Altinn system user
+    /// (`#[scopes("…", system_user)]`).
+    pub const fn with_system_user(self) -> Requirement {
+        Requirement {
+            system_user: true,
+            ..self
+        }
+    }
+
+    /// Additionally requires a system user of one of these organisations
+    /// (`#[scopes("…", system_user_orgs = ["123456789"])]`); implies
+    /// [`with_system_user`](Self::with_system_user).
+    pub const fn with_system_user_orgs(self, orgs: &'static [&'static str]) -> Requirement {
+        Requirement {
+            system_user: true,
+            system_user_orgs: orgs,
+            ..self
+        }
+    }
+
+    /// Accepts delegated tokens as `delegation` says
+    /// (`#[scopes("…", delegation = deny)]`).
+    pub const fn with_delegation(self, delegation: Delegation) -> Requirement {
+        Requirement {
+            delegation: Some(delegation),
+            ..self
+        }
+    }
+
+    /// Records that the route runs a check (`check = path::to::f`), by the
+    /// path as written: the check itself runs in the guard `#[scopes]`
+    /// generates.
+    #[doc(hidden)]
+    pub const fn with_check(self, path: &'static str) -> Requirement {
+        Requirement {
+            check: Some(path),
+            ..self
+        }
+    }
+
+    /// The path of the route's check, as the attribute writes it
+    /// (`pdp::may_act`), when it has one.
+    pub fn check(&self) -> Option<&'static str> {
+        self.check
+    }
+
+    /// Whether only a token from an Altinn system user passes.
+    ///
+    /// ```
+    /// use maskinporten_rocket::scope::Requirement;
+    ///
+    /// let read = Requirement::all(&["nav:helse/sykepenger/afp.read"]);
+    /// assert!(!read.requires_system_user());
+    /// assert!(read.with_system_user_orgs(&["123456789"]).requires_system_user());
+    /// ```
+    pub fn requires_system_user(&self) -> bool {
+        self.system_user
+    }
+
+    /// The organisations whose system users may pass; empty when any may
+    /// (or when no system user is required).
+    pub fn system_user_orgs(&self) -> &'static [&'static str] {
+        self.system_user_orgs
+    }
+
+    /// Whether a system user of organisation `orgno` may use the handler.
+    pub fn allows_system_user_org(&self, orgno: &str) -> bool {
+        self.system_user_orgs.is_empty() || self.system_user_orgs.contains(&orgno)
+    }
+
+    /// Whether delegated tokens pass; [`Delegation::Allow`] unless the
+    /// attribute says otherwise.
+    pub fn delegation(&self) -> Delegation {
+        self.delegation.unwrap_or(Delegation::Allow)
+    }
+
+    /// The delegation rule as the attribute wrote it, `None` when it says
+    /// nothing: the manifest check holds only a written rule to the
+    /// manifest's `delegationSource`.
+    pub(crate) fn written_delegation(&self) -> Option<Delegation> {
+        self.delegation
+    }
+
+    /// Whether a token for delegated access (`delegated`) passes this
+    /// requirement's delegation rule.
+    ///
+    /// ```
+    /// use maskinporten_rocket::scope::{Delegation, Requirement};
+    ///
+    /// let direct_only = Requirement::all(&["nav:helse/sykepenger/afp.read"])
+    ///     .with_delegation(Delegation::Deny);
+    /// assert!(direct_only.allows_delegation(false));
+    /// assert!(!direct_only.allows_delegation(true));
+    /// ```
+    pub fn allows_delegation(&self, delegated: bool) -> bool {
+        match self.delegation() {
+            Delegation::Allow => true,
+            Delegation::Deny => !delegated,
+            Delegation::Require => delegated,
+        }
     }
 
     /// The allowed consumer organisation numbers; empty when any is allowed.

@@ -27,7 +27,7 @@ use std::sync::Mutex;
 
 use rocket::Request;
 
-use crate::rejection::{Outage, Rejection, TokenError};
+use crate::rejection::{Outage, Refusal, Rejection, TokenError};
 
 /// What came of a request's token, as the guards decided: allowed, or
 /// refused with an [`Outcome`] and a [`Reason`].
@@ -98,6 +98,21 @@ pub enum Reason {
     Texas,
     /// The fairing is not attached.
     FairingMissing,
+    /// The route requires an Altinn system user's `authorization_details`
+    /// entry, and the token's cannot be read.
+    MalformedSystemUser,
+    /// The route requires a system user and the token has none.
+    NotSystemUser,
+    /// The system user's organisation is not on the route's allow-list.
+    SystemUserOrg,
+    /// A delegated token on a route that denies delegation.
+    Delegated,
+    /// A direct token on a route that requires delegation.
+    NotDelegated,
+    /// The route's check refused.
+    Check,
+    /// The route's check could not decide.
+    CheckUnavailable,
 }
 
 impl Verdict {
@@ -150,16 +165,28 @@ impl From<&Rejection> for Verdict {
                     TokenError::WrongIssuer => Reason::WrongIssuer,
                     TokenError::WrongAudience => Reason::WrongAudience,
                     TokenError::Inactive(_) => Reason::Inactive,
+                    TokenError::MalformedSystemUser(_) => Reason::MalformedSystemUser,
                 },
             ),
             Rejection::InsufficientScope(_) => (Outcome::InsufficientScope, Reason::Scope),
             Rejection::ConsumerNotAllowed(_) => (Outcome::ConsumerNotAllowed, Reason::Consumer),
+            Rejection::Forbidden(refusal) => match refusal {
+                Refusal::NotSystemUser => (Outcome::InsufficientScope, Reason::NotSystemUser),
+                // An organisation allow-list, like `consumers`.
+                Refusal::SystemUserOrgNotAllowed => {
+                    (Outcome::ConsumerNotAllowed, Reason::SystemUserOrg)
+                }
+                Refusal::Delegated => (Outcome::InsufficientScope, Reason::Delegated),
+                Refusal::NotDelegated => (Outcome::InsufficientScope, Reason::NotDelegated),
+                Refusal::Check(_) => (Outcome::InsufficientScope, Reason::Check),
+            },
             Rejection::Unavailable(outage) => (
                 Outcome::Unavailable,
                 match outage {
                     Outage::IssuerKeys => Reason::IssuerKeys,
                     Outage::Texas(_) => Reason::Texas,
                     Outage::FairingMissing => Reason::FairingMissing,
+                    Outage::Check(_) => Reason::CheckUnavailable,
                 },
             ),
         };
@@ -207,6 +234,13 @@ impl Reason {
             Reason::IssuerKeys => "issuer_keys",
             Reason::Texas => "texas",
             Reason::FairingMissing => "fairing_missing",
+            Reason::MalformedSystemUser => "malformed_system_user",
+            Reason::NotSystemUser => "not_system_user",
+            Reason::SystemUserOrg => "system_user_org",
+            Reason::Delegated => "delegated",
+            Reason::NotDelegated => "not_delegated",
+            Reason::Check => "check",
+            Reason::CheckUnavailable => "check_unavailable",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! An AFP (early retirement pension) API that consumers reach with
 //! Maskinporten tokens: reading needs `nav:helse/sykepenger/afp.read`,
-//! registering needs `nav:helse/sykepenger/afp.write`.
+//! registering needs `nav:helse/sykepenger/afp.write`, and
+//! `GET /afp/system-user` needs the read scope from an Altinn system user.
 //!
 //! Everything comes from configuration: `Rocket.toml` / `ROCKET_*`, and the
 //! NAIS variables `MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI` and
@@ -74,6 +75,34 @@ fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
     Json(register.view(claims.consumer_orgno().map(str::to_owned)))
 }
 
+/// What `GET /afp/system-user` answers: the Altinn system user the token
+/// acts as.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(crate = "rocket::serde")]
+pub struct SystemUserView {
+    /// The organisation number the system user belongs to.
+    pub systemuser_org: String,
+    /// The system user's ids.
+    pub systemuser_id: Vec<String>,
+    /// The system it was created for: `<vendor orgno>_<name>`.
+    pub system_id: String,
+}
+
+#[scopes("nav:helse/sykepenger/afp.read", system_user)]
+#[get("/afp/system-user")]
+fn read_system_user(claims: Claims) -> Result<Json<SystemUserView>, Status> {
+    // `system_user` in the attribute let only tokens with a well-formed
+    // system user through; the match is for the compiler.
+    let Ok(Some(user)) = claims.system_user() else {
+        return Err(Status::Forbidden);
+    };
+    Ok(Json(SystemUserView {
+        systemuser_org: user.orgno().to_owned(),
+        systemuser_id: user.ids().to_vec(),
+        system_id: user.system_id().to_owned(),
+    }))
+}
+
 #[scopes("nav:helse/sykepenger/afp.write")]
 #[post("/afp", data = "<period>")]
 fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -> Status {
@@ -114,7 +143,10 @@ pub fn rocket_with(figment: Figment) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(Maskinporten::fairing())
         .manage(Register::default())
-        .mount("/", routes![read_afp, write_afp, isalive, isready])
+        .mount(
+            "/",
+            routes![read_afp, read_system_user, write_afp, isalive, isready],
+        )
 }
 
 /// The API on Rocket's own configuration (`Rocket.toml`, `ROCKET_*`) and the

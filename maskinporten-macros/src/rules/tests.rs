@@ -320,3 +320,144 @@ fn public_argument_and_item_errors_are_reported_together() {
     let errors = public_messages(quote!(open), "fn isalive() {}");
     assert_eq!(errors.len(), 2, "{errors:?}");
 }
+
+#[test]
+fn system_user_is_a_flag_and_system_user_orgs_implies_it() {
+    let flag = rules_of(quote!("nav:a/bc", system_user), HANDLER).expect("valid");
+    assert!(flag.requirement.system_user);
+    assert!(flag.requirement.system_user_orgs.is_empty());
+
+    let orgs = rules_of(
+        quote!("nav:a/bc", system_user_orgs = ["123456789", "987654321"]),
+        HANDLER,
+    )
+    .expect("valid");
+    assert!(orgs.requirement.system_user);
+    let orgs: Vec<_> = orgs
+        .requirement
+        .system_user_orgs
+        .iter()
+        .map(LitStr::value)
+        .collect();
+    assert_eq!(orgs, ["123456789", "987654321"]);
+
+    let neither = rules_of(quote!("nav:a/bc"), HANDLER).expect("valid");
+    assert!(!neither.requirement.system_user);
+}
+
+#[test]
+fn system_user_misuse_is_explained() {
+    let value = messages(quote!("nav:a/bc", system_user = true), HANDLER);
+    assert_eq!(value.len(), 1, "{value:?}");
+    assert!(
+        value[0].starts_with("system_user takes no value"),
+        "{value:?}"
+    );
+
+    let twice = messages(quote!("nav:a/bc", system_user, system_user), HANDLER);
+    assert_eq!(twice.len(), 1, "{twice:?}");
+    assert!(
+        twice[0].starts_with("system_user is given twice"),
+        "{twice:?}"
+    );
+
+    let alone = messages(quote!(system_user), HANDLER);
+    assert_eq!(alone.len(), 1, "{alone:?}");
+    assert!(
+        alone[0].contains("needs at least one scope beside it"),
+        "{alone:?}"
+    );
+
+    let inside = messages(quote!(any("nav:a/bc", system_user)), HANDLER);
+    assert!(
+        inside[0].starts_with("system_user cannot go inside any(...)"),
+        "{inside:?}"
+    );
+}
+
+#[test]
+fn system_user_orgs_are_checked_like_consumers() {
+    let errors = messages(
+        quote!(
+            "nav:a/bc",
+            system_user_orgs = ["12345678", "0192:123456789", "123456789", "123456789"]
+        ),
+        HANDLER,
+    );
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].contains("found `12345678`"));
+    assert!(errors[1].contains("without the 0192: of the token's systemuser_org.ID"));
+    assert!(errors[2].contains("listed twice in system_user_orgs"));
+
+    let empty = messages(quote!("nav:a/bc", system_user_orgs = []), HANDLER);
+    assert!(empty[0].starts_with("system_user_orgs = [] allows no organisation"));
+    let not_array = messages(quote!("nav:a/bc", system_user_orgs = "123456789"), HANDLER);
+    assert!(not_array[0].starts_with("system_user_orgs takes the allowed organisation numbers"));
+}
+
+#[test]
+fn delegation_takes_allow_deny_or_require() {
+    for (written, expected) in [
+        (quote!("nav:a/bc", delegation = allow), Delegation::Allow),
+        (quote!("nav:a/bc", delegation = deny), Delegation::Deny),
+        (
+            quote!("nav:a/bc", delegation = require),
+            Delegation::Require,
+        ),
+    ] {
+        let protected = rules_of(written, HANDLER).expect("valid");
+        assert_eq!(protected.requirement.delegation, Some(expected));
+    }
+    assert_eq!(
+        rules_of(quote!("nav:a/bc"), HANDLER)
+            .expect("valid")
+            .requirement
+            .delegation,
+        None
+    );
+
+    let quoted = messages(quote!("nav:a/bc", delegation = "deny"), HANDLER);
+    assert!(
+        quoted[0].ends_with("write it without quotes: delegation = deny"),
+        "{quoted:?}"
+    );
+    let other = messages(quote!("nav:a/bc", delegation = never), HANDLER);
+    assert!(other[0].starts_with("delegation takes allow"), "{other:?}");
+    let bare = messages(quote!("nav:a/bc", delegation), HANDLER);
+    assert!(
+        bare[0].starts_with("`delegation` needs a value"),
+        "{bare:?}"
+    );
+}
+
+#[test]
+fn check_takes_a_path() {
+    let protected = rules_of(quote!("nav:a/bc", check = pdp::may_act), HANDLER).expect("valid");
+    let check = protected.requirement.check.expect("a check");
+    assert_eq!(quote!(#check).to_string(), "pdp :: may_act");
+
+    for written in [
+        quote!("nav:a/bc", check = "pdp::may_act"),
+        quote!("nav:a/bc", check = |c, r| true),
+        quote!("nav:a/bc", check = may_act()),
+    ] {
+        let errors = messages(written, HANDLER);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("check takes the path of an async fn"),
+            "{errors:?}"
+        );
+    }
+    let twice = messages(quote!("nav:a/bc", check = a, check = b), HANDLER);
+    assert!(twice[0].starts_with("check is given twice"), "{twice:?}");
+}
+
+#[test]
+fn constants_are_still_not_scopes_beside_the_flag() {
+    let errors = messages(quote!(AFP_READ, system_user), HANDLER);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("expected a scope as a string literal"),
+        "{errors:?}"
+    );
+}

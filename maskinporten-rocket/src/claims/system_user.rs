@@ -83,6 +83,11 @@ pub enum SystemUserErrorKind {
 }
 
 impl SystemUserError {
+    #[cfg(test)]
+    pub(crate) fn of_kind(kind: SystemUserErrorKind) -> SystemUserError {
+        SystemUserError { kind }
+    }
+
     /// What is wrong.
     pub fn kind(&self) -> SystemUserErrorKind {
         self.kind

@@ -29,7 +29,20 @@ fn challenges_follow_rfc_6750() {
         Some("Bearer error=\"insufficient_scope\", scope=\"nav:a/bc nav:a/de\"")
     );
     assert_eq!(
+        Rejection::Forbidden(Refusal::Delegated)
+            .challenge(Some("afp"))
+            .as_deref(),
+        Some(
+            "Bearer realm=\"afp\", error=\"insufficient_scope\", \
+             error_description=\"Delegated access is not allowed\""
+        )
+    );
+    assert_eq!(
         Rejection::Unavailable(Outage::IssuerKeys).challenge(None),
+        None
+    );
+    assert_eq!(
+        Rejection::Unavailable(Outage::Check("PDP down".into())).challenge(None),
         None
     );
 }

@@ -30,6 +30,23 @@ fn the_liftoff_table_names_every_route_under_its_protection() {
 }
 
 #[test]
+fn the_liftoff_table_names_every_condition_of_a_route() {
+    let party = Requirement::all(&["nav:helse/sykepenger/afp.read"])
+        .with_system_user_orgs(&["123456789"])
+        .with_delegation(crate::scope::Delegation::Deny)
+        .with_check("pdp::may_act");
+    let map = ScopeMap {
+        routes: vec![route("GET", "/party", Protection::Scopes(party))],
+    };
+    assert_eq!(
+        map.to_string(),
+        "protected routes:\n  GET     /party (party)  requires all of: \
+         nav:helse/sykepenger/afp.read; system user of 123456789; delegation: deny; \
+         check: pdp::may_act"
+    );
+}
+
+#[test]
 fn an_unmarked_route_whose_bare_name_fits_a_mark_says_how_to_mount_it() {
     let mut bare = route("GET", "/afp", Protection::Unmarked);
     bare.bare_name_fits_a_mark = true;

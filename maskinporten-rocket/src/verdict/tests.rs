@@ -87,6 +87,44 @@ fn every_rejection_has_its_outcome_and_reason() {
             "unavailable",
             "fairing_missing",
         ),
+        (
+            TokenError::MalformedSystemUser(crate::claims::SystemUserError::of_kind(
+                crate::claims::SystemUserErrorKind::NotIso6523,
+            ))
+            .into(),
+            "invalid_token",
+            "malformed_system_user",
+        ),
+        (
+            Rejection::Forbidden(Refusal::NotSystemUser),
+            "insufficient_scope",
+            "not_system_user",
+        ),
+        (
+            Rejection::Forbidden(Refusal::SystemUserOrgNotAllowed),
+            "consumer_not_allowed",
+            "system_user_org",
+        ),
+        (
+            Rejection::Forbidden(Refusal::Delegated),
+            "insufficient_scope",
+            "delegated",
+        ),
+        (
+            Rejection::Forbidden(Refusal::NotDelegated),
+            "insufficient_scope",
+            "not_delegated",
+        ),
+        (
+            Rejection::Forbidden(Refusal::Check("No".into())),
+            "insufficient_scope",
+            "check",
+        ),
+        (
+            Rejection::Unavailable(Outage::Check("PDP down".into())),
+            "unavailable",
+            "check_unavailable",
+        ),
     ];
     let mut reasons = std::collections::HashSet::new();
     for (rejection, outcome, reason) in cases {

@@ -91,3 +91,66 @@ async fn texas_mode_by_configuration_alone() {
     assert_eq!(texas.introspections(), 1);
     assert_eq!(client.get("/isready").dispatch().await.status(), Status::Ok);
 }
+
+/// `GET /afp/system-user` in both validation modes: the system user's
+/// organisation, ids and system for a system-user token; 403 for a plain
+/// one; 403 without the read scope.
+#[rocket::async_test]
+async fn a_system_user_reads_who_it_is_in_both_modes() {
+    let issuer = Issuer::start().await;
+    let texas = maskinporten_testing::Texas::start(&issuer).await;
+    for figment in [issuer.figment(), texas.figment()] {
+        let client = Client::tracked(afp_api::rocket_with(figment))
+            .await
+            .expect("ignite");
+        let id = "a9f05ba1-3ec7-4b7a-a3b2-6b1c5d0c7e11";
+        let system_user = issuer
+            .token()
+            .scope(READ)
+            .system_user("123456789", &[id], "987654321_afp-system")
+            .sign();
+        let response = client
+            .get("/afp/system-user")
+            .header(bearer(&system_user))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Ok);
+        let view: afp_api::SystemUserView = response.into_json().await.expect("JSON body");
+        assert_eq!(
+            view,
+            afp_api::SystemUserView {
+                systemuser_org: "123456789".into(),
+                systemuser_id: vec![id.into()],
+                system_id: "987654321_afp-system".into(),
+            }
+        );
+
+        let plain = issuer.token().scope(READ).sign();
+        let response = client
+            .get("/afp/system-user")
+            .header(bearer(&plain))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Forbidden);
+        assert_eq!(
+            response.headers().get_one("WWW-Authenticate"),
+            Some(
+                "Bearer error=\"insufficient_scope\", \
+                 error_description=\"The access token is not from a system user\""
+            )
+        );
+
+        let write_only = issuer
+            .token()
+            .scope(WRITE)
+            .system_user("123456789", &[id], "987654321_afp-system")
+            .sign();
+        let response = client
+            .get("/afp/system-user")
+            .header(bearer(&write_only))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Forbidden);
+    }
+    assert!(texas.introspections() >= 3);
+}

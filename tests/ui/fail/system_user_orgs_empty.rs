@@ -1,0 +1,10 @@
+use maskinporten_rocket::scopes;
+use rocket::get;
+
+#[scopes("nav:helse/afp.read", system_user_orgs = [])]
+#[get("/afp")]
+fn afp() -> &'static str {
+    "ok"
+}
+
+fn main() {}
