@@ -391,3 +391,43 @@ fn a_delegation_rule_without_a_delegation_source_is_reported() {
         "{report}"
     );
 }
+
+/// The generator writes `delegationSource` for a scope some handler takes
+/// delegated tokens for, and what it writes passes the check.
+#[test]
+fn the_generator_writes_the_delegation_source_the_code_needs() {
+    let rocket = rocket::custom(rocket::Config::debug_default()).mount(
+        "/",
+        maskinporten_rocket::routes![
+            delegation::allow,
+            delegation::require,
+            delegation::deny,
+            delegation::unsaid
+        ],
+    );
+    let map = scope_map(&rocket);
+    let yaml = exposes_yaml(&map);
+    assert_eq!(
+        yaml.matches("    delegationSource: \"altinn\"\n").count(),
+        2,
+        "{yaml}"
+    );
+    let indented: String = yaml
+        .lines()
+        .skip(1)
+        .map(|l| format!("      {l}\n"))
+        .collect();
+    let manifest =
+        Manifest::from_yaml(&manifest_yaml(&indented), "nav").expect("generated YAML parses");
+    let report = compare(&manifest, &map);
+    assert!(
+        report.errors.is_empty() && report.warnings.is_empty(),
+        "{report}\n{yaml}"
+    );
+    let read = manifest
+        .exposed()
+        .iter()
+        .find(|e| e.scope.as_str() == "nav:helse/sykepenger/afp.read")
+        .expect("the read scope is exposed");
+    assert!(read.delegation_source.is_some(), "{yaml}");
+}

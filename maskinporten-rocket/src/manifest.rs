@@ -720,12 +720,14 @@ pub(crate) fn discover() -> Vec<PathBuf> {
 /// assert!(yaml.contains("orgno: \"123456789\""));
 /// ```
 pub fn exposes_yaml(map: &ScopeMap) -> String {
-    /// The consumers the code names for a scope, and whether some handler
-    /// requiring it is open to any consumer.
+    /// The consumers the code names for a scope, whether some handler
+    /// requiring it is open to any consumer, and whether some handler
+    /// says it takes delegated tokens (`delegation = allow | require`).
     #[derive(Default)]
     struct Needs<'a> {
         consumers: BTreeSet<&'a str>,
         open: bool,
+        delegated: bool,
     }
     let mut scopes: BTreeMap<&str, Needs> = BTreeMap::new();
     for route in map {
@@ -738,6 +740,10 @@ pub fn exposes_yaml(map: &ScopeMap) -> String {
                 .consumers
                 .extend(requirement.consumers().iter().copied());
             needs.open |= requirement.consumers().is_empty();
+            needs.delegated |= matches!(
+                requirement.written_delegation(),
+                Some(Delegation::Allow | Delegation::Require)
+            );
         }
     }
     let mut yaml = String::from("exposes:\n");
@@ -751,6 +757,14 @@ pub fn exposes_yaml(map: &ScopeMap) -> String {
             parsed.product(),
             parsed.separator()
         ));
+        if needs.delegated {
+            // NAIS allows delegationSource only with the `/` separator.
+            yaml.push_str(if parsed.separator() == '/' {
+                "    delegationSource: \"altinn\"\n"
+            } else {
+                "    # delegationSource: \"altinn\" needs separator \"/\" (a handler takes delegated tokens)\n"
+            });
+        }
         if !needs.consumers.is_empty() {
             yaml.push_str("    consumers:\n");
             for orgno in &needs.consumers {
