@@ -18,6 +18,7 @@ mod launch_checks;
 mod local_validation;
 mod manifest;
 mod properties;
+mod public_routes;
 mod route_conditions;
 mod route_identity;
 mod security_review;

@@ -31,9 +31,10 @@ pub use system_user::{SystemUser, SystemUserError, SystemUserErrorKind};
 ///
 /// ```
 /// use maskinporten_rocket::{scopes, Claims};
+/// use rocket::get;
 ///
 /// #[scopes("nav:helse/sykepenger/afp.read")]
-/// #[rocket::get("/afp")]
+/// #[get("/afp")]
 /// fn afp(claims: Claims) -> String {
 ///     format!("hello {}", claims.consumer_orgno().unwrap_or("unknown"))
 /// }
@@ -307,9 +308,10 @@ impl Claims {
     /// ```
     /// use maskinporten_rocket::{scopes, Claims};
     /// use rocket::http::Status;
+    /// use rocket::get;
     ///
     /// #[scopes("nav:helse/sykepenger/afp.read")]
-    /// #[rocket::get("/afp/system-user")]
+    /// #[get("/afp/system-user")]
     /// fn system_user(claims: Claims) -> Result<String, Status> {
     ///     match claims.system_user() {
     ///         Ok(Some(user)) => Ok(format!("{} via {}", user.orgno(), user.system_id())),

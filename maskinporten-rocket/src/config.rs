@@ -20,6 +20,9 @@ use figment::{Figment, Provider};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+use crate::routes::audit::Rules;
+use crate::routes::public::PublicRoute;
+
 mod error;
 
 pub(crate) use error::Chain;
@@ -94,8 +97,16 @@ pub struct Config {
     pub require_keys_at_start: bool,
     /// The `realm` of the `WWW-Authenticate` challenge, if any.
     pub realm: Option<String>,
-    /// Fail ignite if a mounted route has neither `#[scopes]` nor `#[public]`.
+    /// Fail ignite if a mounted route has neither `#[scopes]` nor `#[public]`
+    /// nor an entry in `public_routes`.
     pub deny_unmarked_routes: bool,
+    /// Routes the app declares open though they carry no `#[public]`,
+    /// because another crate mounts them: `"GET /metrics"`, or a path alone
+    /// for every method, `"/swagger-ui/<path..>"` (Rocket path patterns,
+    /// matched against the mounted routes whatever the parameter names).
+    /// An entry that names no mounted route, or names a `#[scopes]` route,
+    /// fails ignite. Defaults to none.
+    pub public_routes: Vec<String>,
     /// Compare the NAIS manifest with the handlers' scopes at ignite; a
     /// mismatch that breaks requests fails ignite.
     pub check_manifest: bool,
@@ -129,6 +140,7 @@ impl Default for Config {
             require_keys_at_start: false,
             realm: None,
             deny_unmarked_routes: false,
+            public_routes: Vec::new(),
             check_manifest: false,
             manifest: None,
             scope_prefix: DEFAULT_SCOPE_PREFIX.to_owned(),
@@ -197,11 +209,7 @@ pub(crate) struct Settings {
     pub(crate) verdict_cache: usize,
     pub(crate) require_keys_at_start: bool,
     pub(crate) realm: Option<String>,
-    pub(crate) deny_unmarked_routes: bool,
-    pub(crate) check_manifest: bool,
-    /// The manifest to check; `None`: the fairing looks for one.
-    pub(crate) manifest: Option<PathBuf>,
-    pub(crate) scope_prefix: String,
+    pub(crate) routes: Rules,
 }
 
 impl Config {
@@ -372,7 +380,28 @@ impl Config {
             verdict_cache: self.verdict_cache,
             require_keys_at_start: self.require_keys_at_start,
             realm: self.realm.clone(),
+            routes: self.route_rules()?,
+        })
+    }
+
+    /// What this configuration asks of the mounted routes, checked.
+    pub(crate) fn route_rules(&self) -> Result<Rules, ConfigError> {
+        let public_routes = self
+            .public_routes
+            .iter()
+            .map(|entry| {
+                PublicRoute::parse(entry).map_err(|why| {
+                    let kind = ConfigErrorKind::PublicRouteUnparsable {
+                        entry: entry.clone(),
+                        why: why.to_string(),
+                    };
+                    ConfigError::new(kind, "public_routes")
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Rules {
             deny_unmarked_routes: self.deny_unmarked_routes,
+            public_routes,
             check_manifest: self.check_manifest,
             manifest: self.manifest.as_ref().map(PathBuf::from),
             scope_prefix: self.scope_prefix.clone(),

@@ -9,7 +9,6 @@ use rocket::figment::Figment;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::config::{Chain, Config, ConfigError, ConfigErrorKind, Settings};
-use crate::manifest::{self, Manifest};
 use crate::response;
 use crate::routes::{self, ScopeMap};
 use crate::validate::{KeyStore, Validator};
@@ -114,7 +113,7 @@ impl Fairing for Maskinporten {
 /// routes to what it asks of them, builds the validator and loads the keys.
 async fn start(figment: &Figment, map: &ScopeMap) -> Result<(Validator, Settings), ConfigError> {
     let settings = Config::from_figment(figment)?.settings()?;
-    audit(map, &settings)?;
+    routes::audit::check(map, &settings.routes)?;
     let validator = Validator::new(&settings)?;
     if let Some(keys) = validator.key_store() {
         let loaded = keys.refresh().await;
@@ -149,7 +148,7 @@ impl RouteAudit {
         if *audited == map {
             return Ok(());
         }
-        audit(&map, &self.settings)?;
+        routes::audit::check(&map, &self.settings.routes)?;
         *audited = map;
         Ok(())
     }
@@ -180,40 +179,6 @@ impl Fairing for RouteAudit {
             rocket.shutdown().notify();
         }
     }
-}
-
-/// What the configuration asks of the mounted routes: that every one is
-/// marked (`deny_unmarked_routes`), and that they agree with the NAIS
-/// manifest (`check_manifest`).
-fn audit(map: &ScopeMap, settings: &Settings) -> Result<(), ConfigError> {
-    if settings.deny_unmarked_routes {
-        let unmarked: Vec<_> = map.unmarked().cloned().collect();
-        if !unmarked.is_empty() {
-            let kind = ConfigErrorKind::UnmarkedRoutes(unmarked);
-            return Err(ConfigError::new(kind, "deny_unmarked_routes"));
-        }
-    }
-    if settings.check_manifest {
-        let paths = match &settings.manifest {
-            Some(path) => vec![path.clone()],
-            None => manifest::discover(),
-        };
-        if paths.is_empty() {
-            return Err(ConfigError::new(ConfigErrorKind::NoManifest, "manifest"));
-        }
-        let manifest = Manifest::from_paths(&paths, &settings.scope_prefix).map_err(|e| {
-            ConfigError::new(ConfigErrorKind::ManifestUnreadable, "check_manifest").with_source(e)
-        })?;
-        let report = manifest::compare(&manifest, map);
-        for warning in &report.warnings {
-            log::warn!(target: "maskinporten", "manifest check: {warning}");
-        }
-        if !report.errors.is_empty() {
-            let kind = ConfigErrorKind::ManifestMismatch(report);
-            return Err(ConfigError::new(kind, "check_manifest"));
-        }
-    }
-    Ok(())
 }
 
 /// Refreshes metadata and keys every `interval`, and sooner (with a doubling

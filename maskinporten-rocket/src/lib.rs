@@ -3,9 +3,10 @@
 //!
 //! ```
 //! use maskinporten_rocket::{scopes, Claims, Maskinporten};
+//! use rocket::get;
 //!
 //! #[scopes("nav:helse/sykepenger/afp.read")]
-//! #[rocket::get("/afp")]
+//! #[get("/afp")]
 //! fn afp(claims: Claims) -> String {
 //!     format!("AFP for {}", claims.consumer_orgno().unwrap_or("?"))
 //! }
@@ -81,17 +82,18 @@ pub use fairing::Maskinporten;
 ///
 /// ```
 /// use maskinporten_rocket::{scopes, Claims};
+/// use rocket::{get, post};
 ///
 /// // Every listed scope is required.
 /// #[scopes("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write")]
-/// #[rocket::post("/afp", data = "<body>")]
+/// #[post("/afp", data = "<body>")]
 /// fn register(body: String, claims: Claims) -> String {
 ///     format!("{} registered {body}", claims.consumer_orgno().unwrap_or("?"))
 /// }
 ///
 /// // One is enough; and only these consumer organisations.
 /// #[scopes(any("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write"), consumers = ["123456789"])]
-/// #[rocket::get("/afp/<id>")]
+/// #[get("/afp/<id>")]
 /// async fn one(id: u32) -> String {
 ///     id.to_string()
 /// }
@@ -128,9 +130,10 @@ pub use fairing::Maskinporten;
 ///
 /// ```compile_fail
 /// use maskinporten_rocket::scopes;
+/// use rocket::get;
 ///
 /// #[scopes("nav:helse/afp-read")] // `-` is not allowed in a NAIS name
-/// #[rocket::get("/afp")]
+/// #[get("/afp")]
 /// fn afp() {}
 /// ```
 pub use maskinporten_macros::scopes;
@@ -140,9 +143,10 @@ pub use maskinporten_macros::scopes;
 ///
 /// ```
 /// use maskinporten_rocket::public;
+/// use rocket::get;
 ///
 /// #[public]
-/// #[rocket::get("/isalive")]
+/// #[get("/isalive")]
 /// fn isalive() -> &'static str {
 ///     "alive"
 /// }

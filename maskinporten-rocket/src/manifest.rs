@@ -7,9 +7,10 @@
 //! use maskinporten_rocket::manifest::{compare, Manifest};
 //! use maskinporten_rocket::routes::scope_map;
 //! use maskinporten_rocket::scopes;
+//! use rocket::get;
 //!
 //! #[scopes("nav:helse/sykepenger/afp.read")]
-//! #[rocket::get("/afp")]
+//! #[get("/afp")]
 //! fn afp() -> &'static str { "afp" }
 //!
 //! let manifest = Manifest::from_yaml(r#"
@@ -710,9 +711,10 @@ pub(crate) fn discover() -> Vec<PathBuf> {
 /// use maskinporten_rocket::manifest::exposes_yaml;
 /// use maskinporten_rocket::routes::scope_map;
 /// use maskinporten_rocket::scopes;
+/// use rocket::get;
 ///
 /// #[scopes("nav:helse/sykepenger/afp.read", consumers = ["123456789"])]
-/// #[rocket::get("/afp")]
+/// #[get("/afp")]
 /// fn afp() -> &'static str { "afp" }
 ///
 /// let yaml = exposes_yaml(&scope_map(&rocket::build().mount("/", maskinporten_rocket::routes![afp])));

@@ -16,9 +16,13 @@ use rocket::{Phase, Rocket};
 
 use crate::scope::Requirement;
 
+pub(crate) mod audit;
 pub(crate) mod mark;
+pub(crate) mod public;
 
+pub use audit::audit;
 use mark::RouteMark;
+use public::PublicRoute;
 
 /// How a mounted route is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +32,9 @@ pub enum Protection {
     Scopes(Requirement),
     /// `#[public]`: deliberately open.
     Public,
+    /// No attribute (another crate mounted it), and an entry of the
+    /// configuration's `public_routes` declares it open.
+    PublicByConfiguration,
     /// Neither attribute.
     Unmarked,
 }
@@ -63,13 +70,14 @@ pub struct MountedRoute {
 /// ```
 /// use maskinporten_rocket::routes::{scope_map, Protection};
 /// use maskinporten_rocket::{public, scopes};
+/// use rocket::get;
 ///
 /// #[scopes("nav:helse/sykepenger/afp.read")]
-/// #[rocket::get("/afp")]
+/// #[get("/afp")]
 /// fn afp() -> &'static str { "afp" }
 ///
 /// #[public]
-/// #[rocket::get("/isalive")]
+/// #[get("/isalive")]
 /// fn isalive() -> &'static str { "alive" }
 ///
 /// let rocket = rocket::build().mount("/", maskinporten_rocket::routes![afp, isalive]);
@@ -126,8 +134,25 @@ impl<'a> IntoIterator for &'a ScopeMap {
 }
 
 /// Every route mounted on `rocket`, with its protection, in mount order.
-/// See [`ScopeMap`].
+/// See [`ScopeMap`]. A route without an attribute that an entry of the
+/// configuration's `maskinporten.public_routes` names is
+/// [`Protection::PublicByConfiguration`] (entries that are not route
+/// patterns are skipped here; the fairing refuses them at ignite).
 pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> ScopeMap {
+    let entries: Vec<String> = rocket
+        .figment()
+        .focus("maskinporten")
+        .extract_inner("public_routes")
+        .unwrap_or_default();
+    let public: Vec<PublicRoute> = entries
+        .iter()
+        .filter_map(|entry| PublicRoute::parse(entry).ok())
+        .collect();
+    scope_map_with(rocket, &public)
+}
+
+/// The scope map with `public` declaring routes open.
+pub(crate) fn scope_map_with<P: Phase>(rocket: &Rocket<P>, public: &[PublicRoute]) -> ScopeMap {
     let routes = rocket
         .routes()
         .map(|route| {
@@ -139,9 +164,16 @@ pub fn scope_map<P: Phase>(rocket: &Rocket<P>) -> ScopeMap {
                 Some(_) => Protection::Public,
                 None => Protection::Unmarked,
             };
+            let (method, uri) = (route.method.as_str(), route.uri.to_string());
+            let protection = match protection {
+                Protection::Unmarked if public.iter().any(|p| p.matches(method, &uri)) => {
+                    Protection::PublicByConfiguration
+                }
+                other => other,
+            };
             MountedRoute {
-                method: route.method.as_str().to_owned(),
-                uri: route.uri.to_string(),
+                method: method.to_owned(),
+                uri,
                 handler: route.name.as_deref().map(str::to_owned),
                 protection,
                 bare_name_fits_a_mark: protection == Protection::Unmarked
@@ -217,6 +249,10 @@ impl ScopeMap {
         for (title, wanted) in [
             ("public routes", Protection::Public),
             (
+                "public routes by configuration (public_routes)",
+                Protection::PublicByConfiguration,
+            ),
+            (
                 "routes with no #[scopes] or #[public]",
                 Protection::Unmarked,
             ),
@@ -251,13 +287,18 @@ impl ScopeMap {
 /// use maskinporten_rocket::routes::{scope_map, Protection};
 ///
 /// mod v1 {
-///     #[maskinporten_rocket::scopes("nav:helse/sykepenger/afp.read")]
-///     #[rocket::get("/afp")]
+///     use maskinporten_rocket::scopes;
+///     use rocket::get;
+///
+///     #[scopes("nav:helse/sykepenger/afp.read")]
+///     #[get("/afp")]
 ///     pub fn afp() -> &'static str { "v1" }
 /// }
 ///
 /// mod v2 {
-///     #[rocket::get("/afp")]
+///     use rocket::get;
+///
+///     #[get("/afp")]
 ///     pub fn afp() -> &'static str { "v2, unmarked" }
 /// }
 ///

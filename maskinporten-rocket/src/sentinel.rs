@@ -26,8 +26,9 @@ pub fn abort_without_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
 ///
 /// ```
 /// use maskinporten_rocket::Claims;
+/// use rocket::get;
 ///
-/// #[rocket::get("/whoami")]
+/// #[get("/whoami")]
 /// fn whoami(claims: Claims) -> String {
 ///     claims.client_id().unwrap_or("?").to_owned()
 /// }

@@ -6,13 +6,14 @@
 //! use maskinporten_testing::{bearer, Issuer};
 //! use rocket::http::Status;
 //! use rocket::local::asynchronous::Client;
+//! use rocket::get;
 //!
 //! #[scopes("nav:helse/sykepenger/afp.read")]
-//! #[rocket::get("/afp")]
+//! #[get("/afp")]
 //! fn afp() -> &'static str { "ok" }
 //!
 //! #[public]
-//! #[rocket::get("/isalive")]
+//! #[get("/isalive")]
 //! fn isalive() {}
 //!
 //! /// The app, on whatever configuration it is given (in the app's lib.rs).

@@ -42,9 +42,10 @@ struct State {
 /// use maskinporten_testing::{bearer, Issuer, Texas};
 /// use maskinporten_rocket::{scopes, Maskinporten};
 /// use rocket::http::Status;
+/// use rocket::get;
 ///
 /// #[scopes("nav:helse/sykepenger/afp.read")]
-/// #[rocket::get("/afp")]
+/// #[get("/afp")]
 /// fn afp() -> &'static str { "ok" }
 ///
 /// let issuer = Issuer::start().await;

@@ -109,6 +109,27 @@ pub enum ConfigErrorKind {
     /// `deny_unmarked_routes` is set and these mounted routes have neither
     /// `#[scopes]` nor `#[public]`.
     UnmarkedRoutes(Vec<MountedRoute>),
+    /// An entry of `public_routes` is not `"METHOD /path"` or `"/path"`.
+    PublicRouteUnparsable {
+        /// The entry as written.
+        entry: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// An entry of `public_routes` names no mounted route: a typo must not
+    /// go unnoticed while the route it meant stays unmarked (or opens
+    /// later, when a route of that name is mounted).
+    PublicRouteUnmatched {
+        /// The entry as written.
+        entry: String,
+    },
+    /// An entry of `public_routes` names a route `#[scopes]` protects.
+    PublicRouteProtected {
+        /// The entry as written.
+        entry: String,
+        /// The protected route it names.
+        route: MountedRoute,
+    },
     /// `require_keys_at_start` is set and the issuer's keys could not be
     /// loaded.
     KeysUnavailable,
@@ -254,6 +275,19 @@ impl fmt::Display for ConfigError {
                 }
                 Ok(())
             }
+            PublicRouteUnparsable { entry, why } => {
+                write!(f, "the entry {entry:?} is not a route: {why}")
+            }
+            PublicRouteUnmatched { entry } => write!(
+                f,
+                "the entry {entry:?} names no mounted route; write the method and path Rocket \
+                 shows for the route (\"GET /metrics\"), or remove the entry"
+            ),
+            PublicRouteProtected { entry, route } => write!(
+                f,
+                "the entry {entry:?} names {route}, which #[scopes] protects; a route is \
+                 either protected or public, so remove the entry or the attribute"
+            ),
             KeysUnavailable => {
                 f.write_str("is set, and the issuer's keys could not be loaded at start")
             }

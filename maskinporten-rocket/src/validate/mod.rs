@@ -30,12 +30,12 @@ pub(crate) use jws::MAX_TOKEN_LEN;
 /// ```
 /// use maskinporten_rocket::{public, Validator};
 /// use rocket::http::Status;
-/// use rocket::State;
+/// use rocket::{get, State};
 ///
 /// // `#[public]`: NAIS probes send no token, and with
 /// // `deny_unmarked_routes` an unmarked route stops ignite.
 /// #[public]
-/// #[rocket::get("/isready")]
+/// #[get("/isready")]
 /// fn isready(validator: &State<Validator>) -> Status {
 ///     if validator.is_ready() { Status::Ok } else { Status::ServiceUnavailable }
 /// }
