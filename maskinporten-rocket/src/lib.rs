@@ -63,6 +63,7 @@ mod guard;
 mod http;
 mod json;
 pub mod manifest;
+mod metrics;
 mod rejection;
 mod response;
 pub mod routes;
@@ -126,6 +127,12 @@ pub use maskinporten_macros::public;
 pub use rejection::{Outage, Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
+
+/// The `prometheus` crate this library registers its metrics with (the
+/// `metrics` feature): the same version `rocket_prometheus` 0.11 uses, so
+/// one [`Registry`](prometheus::Registry) serves both.
+#[cfg(feature = "metrics")]
+pub use prometheus;
 
 /// What `#[scopes]`, `#[public]` and [`routes!`] expand to refers to these,
 /// and to nothing else of this crate (the macro crate's `exports.rs` lists
