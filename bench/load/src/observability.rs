@@ -164,7 +164,11 @@ pub fn measure(
     }
     let mut rounds = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {
-        let [a, b] = if round.is_multiple_of(2) { [0, 1] } else { [1, 0] };
+        let [a, b] = if round.is_multiple_of(2) {
+            [0, 1]
+        } else {
+            [1, 0]
+        };
         let urls = [servers[a].url(), servers[b].url()];
         let pids = [servers[a].child.id(), servers[b].child.id()];
         let [first, second] = wrk.run_pair([&urls[0], &urls[1]], pids)?;
@@ -184,7 +188,11 @@ pub fn measure(
         };
         let a = local_round(first, stand_ins, reused)?;
         let b = local_round(second, stand_ins, reused)?;
-        local.push(if round.is_multiple_of(2) { [a, b] } else { [b, a] });
+        local.push(if round.is_multiple_of(2) {
+            [a, b]
+        } else {
+            [b, a]
+        });
     }
     Ok(Comparison { rounds, local })
 }
