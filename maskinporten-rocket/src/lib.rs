@@ -52,6 +52,13 @@
 //!   naming the key to change; [`manifest`] compares the NAIS manifest with
 //!   the handlers' scopes, and [`routes::scope_map`] lists what protects
 //!   each mounted route.
+//! - The library logs through `tracing` (target `maskinporten`), which
+//!   reaches the `log` crate, and so Rocket's logger, when no tracing
+//!   subscriber is installed. Feature `metrics`: Prometheus counters and
+//!   histograms of every verdict, the keys, the verdict cache and Texas
+//!   (`Maskinporten::with_registry`, the `prometheus` re-export). Feature
+//!   `tracing`: a span `verification` per validated token. Neither holds
+//!   the token, its claims or its signature.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
