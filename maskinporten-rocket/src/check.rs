@@ -130,7 +130,7 @@ pub fn checked(result: Result<(), CheckError>) -> Result<(), Rejection> {
             let description = if is_description(&error.text) {
                 error.text
             } else {
-                log::warn!(target: "maskinporten",
+                tracing::warn!(target: "maskinporten",
                     "a route's check refused with an error_description RFC 6750 does not allow \
                      ({:?}); sent {FALLBACK_DESCRIPTION:?} instead", error.text);
                 FALLBACK_DESCRIPTION.to_owned()

@@ -241,7 +241,7 @@ impl Config {
         let config = Config::from_sources(figment, env)?;
         let overrides = nais_overrides(figment, env);
         for warning in judge_overrides(&overrides, config.override_nais, BuildKind::current())? {
-            log::warn!(target: "maskinporten", "{warning}");
+            tracing::warn!(target: "maskinporten", "{warning}");
         }
         Ok(config)
     }

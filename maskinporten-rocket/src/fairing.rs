@@ -9,6 +9,7 @@ use rocket::figment::Figment;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::config::{Chain, Config, ConfigError, ConfigErrorKind, Settings};
+use crate::metrics::{Metrics, Trigger};
 use crate::response;
 use crate::routes::{self, ScopeMap};
 use crate::validate::{KeyStore, Validator};
@@ -42,14 +43,69 @@ use crate::validate::{KeyStore, Validator};
 /// [`Claims`](crate::Claims) guard could check no token: such a route makes
 /// launch fail (a Rocket [`Sentinel`](rocket::Sentinel) abort, logged with
 /// the handler's name).
+///
+/// With the `metrics` feature, the fairing counts every verdict and more
+/// (see the README's "Metrics and tracing") in Prometheus's default
+/// registry, or in the one given to [`Maskinporten::with_registry`].
 pub struct Maskinporten {
+    #[cfg(feature = "metrics")]
+    registry: Option<prometheus::Registry>,
     _private: (),
 }
 
 impl Maskinporten {
     /// The fairing.
     pub fn fairing() -> Maskinporten {
-        Maskinporten { _private: () }
+        Maskinporten {
+            #[cfg(feature = "metrics")]
+            registry: None,
+            _private: (),
+        }
+    }
+
+    /// Registers the library's metrics in `registry` instead of
+    /// Prometheus's default registry: the one the app serves at
+    /// `/metrics`, beside its own (and `rocket_prometheus`'s, whose
+    /// `PrometheusMetrics::with_registry` takes the same registry).
+    ///
+    /// ```
+    /// use maskinporten_rocket::prometheus::{Encoder, Registry, TextEncoder};
+    /// use maskinporten_rocket::{public, Maskinporten};
+    /// use rocket::State;
+    ///
+    /// #[public]
+    /// #[rocket::get("/metrics")]
+    /// fn metrics(registry: &State<Registry>) -> String {
+    ///     let mut text = Vec::new();
+    ///     let _ = TextEncoder::new().encode(&registry.gather(), &mut text);
+    ///     String::from_utf8(text).unwrap_or_default()
+    /// }
+    ///
+    /// let registry = Registry::new();
+    /// let rocket = rocket::build()
+    ///     .attach(Maskinporten::fairing().with_registry(registry.clone()))
+    ///     .manage(registry)
+    ///     .mount("/", maskinporten_rocket::routes![metrics]);
+    /// ```
+    ///
+    /// Ignite fails ([`ConfigErrorKind::MetricsRegistry`]) if `registry`
+    /// already holds metrics of the same names, from another Rocket, say:
+    /// give each its own registry.
+    #[cfg(feature = "metrics")]
+    pub fn with_registry(mut self, registry: prometheus::Registry) -> Maskinporten {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// The collectors, registered where the app asked.
+    fn metrics(&self) -> Result<Metrics, ConfigError> {
+        #[cfg(feature = "metrics")]
+        if let Some(registry) = &self.registry {
+            return Metrics::registered(registry).map_err(|e| {
+                ConfigError::unkeyed(ConfigErrorKind::MetricsRegistry).with_source(e)
+            });
+        }
+        Ok(Metrics::in_default_registry())
     }
 }
 
@@ -66,7 +122,11 @@ impl Fairing for Maskinporten {
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         let map = routes::scope_map(&rocket);
-        match start(rocket.figment(), &map).await {
+        let started = match self.metrics() {
+            Ok(metrics) => start(rocket.figment(), &map, metrics).await,
+            Err(error) => Err(error),
+        };
+        match started {
             // Rocket runs a fairing attached during ignite after every
             // fairing attached before it began.
             Ok((validator, settings)) => Ok(rocket.manage(validator).attach(RouteAudit {
@@ -74,7 +134,7 @@ impl Fairing for Maskinporten {
                 audited: Mutex::new(map),
             })),
             Err(error) => {
-                log::error!(target: "maskinporten", "{}", Chain(&error));
+                tracing::error!(target: "maskinporten", "{}", Chain(&error));
                 Err(rocket)
             }
         }
@@ -84,7 +144,7 @@ impl Fairing for Maskinporten {
         let Some(validator) = rocket.state::<Validator>() else {
             return;
         };
-        log::info!(target: "maskinporten", "{}", routes::scope_map(rocket));
+        tracing::info!(target: "maskinporten", "{}", routes::scope_map(rocket));
         if let Some(keys) = validator.key_store() {
             let interval = validator.refresh_interval;
             let keys = Arc::downgrade(keys);
@@ -106,17 +166,40 @@ impl Fairing for Maskinporten {
                 .and_then(|v| v.realm.as_deref())
         };
         response::write_challenge(request, response, realm);
+        #[cfg(feature = "metrics")]
+        count_verdict(request);
+    }
+}
+
+/// Counts the verdict of a request that reached a guard of ours, once, as
+/// its response leaves, under the name of the route that answered: a
+/// name from the mounted routes, never anything the request holds.
+#[cfg(feature = "metrics")]
+fn count_verdict(request: &Request<'_>) {
+    let Some(validator) = request.rocket().state::<Validator>() else {
+        return;
+    };
+    if let Some(verdict) = crate::verdict::Verdict::of(request) {
+        let route = request
+            .route()
+            .and_then(|route| route.name.as_deref())
+            .unwrap_or("unnamed");
+        validator.metrics.verdict(route, verdict);
     }
 }
 
 /// Everything ignite does: reads and checks the configuration, holds the
 /// routes to what it asks of them, builds the validator and loads the keys.
-async fn start(figment: &Figment, map: &ScopeMap) -> Result<(Validator, Settings), ConfigError> {
+async fn start(
+    figment: &Figment,
+    map: &ScopeMap,
+    metrics: Metrics,
+) -> Result<(Validator, Settings), ConfigError> {
     let settings = Config::from_figment(figment)?.settings()?;
     routes::audit::check(map, &settings.routes)?;
-    let validator = Validator::new(&settings)?;
+    let validator = Validator::new(&settings, metrics)?;
     if let Some(keys) = validator.key_store() {
-        let loaded = keys.refresh().await;
+        let loaded = keys.refresh(Trigger::Start).await;
         if !loaded && settings.require_keys_at_start {
             return Err(ConfigError::new(
                 ConfigErrorKind::KeysUnavailable,
@@ -124,7 +207,7 @@ async fn start(figment: &Figment, map: &ScopeMap) -> Result<(Validator, Settings
             ));
         }
         if !loaded {
-            log::warn!(target: "maskinporten",
+            tracing::warn!(target: "maskinporten",
                 "starting without the issuer's keys: protected routes answer 503 until they load");
         }
     }
@@ -167,7 +250,7 @@ impl Fairing for RouteAudit {
         match self.audit(&rocket) {
             Ok(()) => Ok(rocket),
             Err(error) => {
-                log::error!(target: "maskinporten", "{}", Chain(&error));
+                tracing::error!(target: "maskinporten", "{}", Chain(&error));
                 Err(rocket)
             }
         }
@@ -175,7 +258,7 @@ impl Fairing for RouteAudit {
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
         if let Err(error) = self.audit(rocket) {
-            log::error!(target: "maskinporten", "{}; shutting down", Chain(&error));
+            tracing::error!(target: "maskinporten", "{}; shutting down", Chain(&error));
             rocket.shutdown().notify();
         }
     }
@@ -192,7 +275,7 @@ async fn keep_fresh(keys: std::sync::Weak<KeyStore>, interval: std::time::Durati
         rocket::tokio::time::sleep(wait).await;
         match keys.upgrade() {
             Some(keys) => {
-                keys.refresh().await;
+                keys.refresh(Trigger::Interval).await;
             }
             None => return,
         }

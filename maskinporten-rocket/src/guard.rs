@@ -23,7 +23,7 @@ async fn validation<'r>(request: &'r Request<'_>) -> &'r Result<Claims, Rejectio
     let cached = request
         .local_cache_async(async {
             let Some(validator) = request.rocket().state::<Validator>() else {
-                log::error!(target: "maskinporten",
+                tracing::error!(target: "maskinporten",
                     "a protected route ran without the Maskinporten fairing: attach `Maskinporten::fairing()`");
                 return Validation(Err(Rejection::Unavailable(Outage::FairingMissing)));
             };
@@ -31,7 +31,7 @@ async fn validation<'r>(request: &'r Request<'_>) -> &'r Result<Claims, Rejectio
                 Ok(token) => token,
                 Err(rejection) => return Validation(Err(rejection)),
             };
-            Validation(validator.validate(token).await)
+            Validation(validator.validate_for(request, token).await)
         })
         .await;
     &cached.0

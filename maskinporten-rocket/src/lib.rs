@@ -53,6 +53,13 @@
 //!   naming the key to change; [`manifest`] compares the NAIS manifest with
 //!   the handlers' scopes, and [`routes::scope_map`] lists what protects
 //!   each mounted route.
+//! - The library logs through `tracing` (target `maskinporten`), which
+//!   reaches the `log` crate, and so Rocket's logger, when no tracing
+//!   subscriber is installed. Feature `metrics`: Prometheus counters and
+//!   histograms of every verdict, the keys, the verdict cache and Texas
+//!   (`Maskinporten::with_registry`, the `prometheus` re-export). Feature
+//!   `tracing`: a span `verification` per validated token. Neither holds
+//!   the token, its claims or its signature.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -65,6 +72,7 @@ mod guard;
 mod http;
 mod json;
 pub mod manifest;
+mod metrics;
 mod rejection;
 mod response;
 pub mod routes;
@@ -157,6 +165,12 @@ pub use maskinporten_macros::public;
 pub use rejection::{Outage, Refusal, Rejection, TokenError};
 pub use scope::{Scope, ScopeError};
 pub use validate::Validator;
+
+/// The `prometheus` crate this library registers its metrics with (the
+/// `metrics` feature): the same version `rocket_prometheus` 0.11 uses, so
+/// one [`Registry`](prometheus::Registry) serves both.
+#[cfg(feature = "metrics")]
+pub use prometheus;
 
 /// What `#[scopes]`, `#[public]` and [`routes!`] expand to refers to these,
 /// and to nothing else of this crate (the macro crate's `exports.rs` lists

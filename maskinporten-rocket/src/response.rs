@@ -13,7 +13,7 @@ use rocket::http::Header;
 use rocket::{Request, Response};
 
 use crate::rejection::Rejection;
-use crate::verdict;
+use crate::verdict::{self, Verdict};
 
 /// Seconds a client should wait before retrying after a 503: long enough for
 /// one refresh attempt of the issuer's keys or for Texas to come back.
@@ -33,15 +33,22 @@ static OUTAGE_LOG: Throttle = Throttle::new(OUTAGE_LOG_INTERVAL);
 /// others are debug lines.
 pub(crate) fn record(request: &Request<'_>, rejection: &Rejection) {
     let (method, uri) = (request.method(), request.uri().path());
+    let verdict = Verdict::from(rejection);
+    let (outcome, reason) = (verdict.outcome().as_str(), verdict.reason().as_str());
     match rejection {
         Rejection::Unavailable(_) => match OUTAGE_LOG.admit(Instant::now()) {
-            Some(0) => log::error!(target: "maskinporten", "{method} {uri}: 503, {rejection}"),
-            Some(more) => log::error!(target: "maskinporten",
+            Some(0) => tracing::error!(target: "maskinporten", status = 503, outcome, reason,
+                "{method} {uri}: 503, {rejection}"),
+            Some(more) => tracing::error!(target: "maskinporten", status = 503, outcome, reason,
+                held_back = more,
                 "{method} {uri}: 503, {rejection} ({more} more 503s since the last such line)"),
-            None => log::debug!(target: "maskinporten", "{method} {uri}: 503, {rejection}"),
+            None => tracing::debug!(target: "maskinporten", status = 503, outcome, reason,
+                "{method} {uri}: 503, {rejection}"),
         },
         _ => {
-            log::info!(target: "maskinporten", "{method} {uri}: {}, {rejection}", rejection.status().code)
+            let status = rejection.status().code;
+            tracing::info!(target: "maskinporten", status, outcome, reason,
+                "{method} {uri}: {status}, {rejection}")
         }
     }
     verdict::record_rejection(request, rejection);

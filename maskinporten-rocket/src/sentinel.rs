@@ -14,7 +14,7 @@ use crate::validate::Validator;
 pub fn abort_without_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
     let missing = rocket.state::<Validator>().is_none();
     if missing {
-        log::error!(target: "maskinporten",
+        tracing::error!(target: "maskinporten",
             "{what} is mounted, but the Maskinporten fairing is not attached, so no token \
              could be checked: attach `Maskinporten::fairing()`");
     }

@@ -249,7 +249,13 @@ impl Reason {
 /// fairing turns into headers. The last one recorded wins: it belongs to
 /// the guard whose outcome produced the response.
 #[derive(Default)]
-struct Slot(Mutex<Option<Recorded>>);
+struct Slot(
+    Mutex<Option<Recorded>>,
+    /// The `tracing` feature's span of the request's verification, which
+    /// each verdict is recorded in.
+    #[cfg(feature = "tracing")]
+    Mutex<Option<tracing::Span>>,
+);
 
 struct Recorded {
     verdict: Verdict,
@@ -268,8 +274,27 @@ pub(crate) fn record_rejection(request: &Request<'_>, rejection: &Rejection) {
 
 fn store(request: &Request<'_>, verdict: Verdict, rejection: Option<Rejection>) {
     let slot = request.local_cache(Slot::default);
-    if let Ok(mut slot) = slot.0.lock() {
-        *slot = Some(Recorded { verdict, rejection });
+    let Ok(mut recorded) = slot.0.lock() else {
+        return;
+    };
+    // Two guards on one route record the same verdict: once is enough.
+    #[cfg(feature = "tracing")]
+    if recorded.as_ref().map(|r| r.verdict) != Some(verdict) {
+        if let Some(span) = slot.1.lock().ok().as_deref().and_then(Option::as_ref) {
+            span.record("outcome", verdict.outcome.as_str());
+            span.record("reason", verdict.reason.as_str());
+        }
+    }
+    *recorded = Some(Recorded { verdict, rejection });
+}
+
+/// Keeps `span` with the request, so that the verdicts the guards record
+/// land in it; it closes when the request is dropped.
+#[cfg(feature = "tracing")]
+pub(crate) fn attach_span(request: &Request<'_>, span: tracing::Span) {
+    let slot = request.local_cache(Slot::default);
+    if let Ok(mut attached) = slot.1.lock() {
+        *attached = Some(span);
     }
 }
 

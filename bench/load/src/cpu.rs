@@ -21,26 +21,22 @@ pub struct CpuPerRequest {
 impl CpuTime {
     /// Reads the clocks; `None` without `/proc`.
     pub fn now() -> Option<CpuTime> {
-        // USER_HZ, the unit of these fields, is 100 on every Linux ABI.
-        const TICKS_PER_SECOND: f64 = 100.0;
-        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-        // The command name is in parentheses and may hold spaces; from the
-        // last `)` on, the fields start at field 3 (`state`), so utime,
-        // stime, cutime and cstime (fields 14 to 17) are the 12th to 15th.
-        let fields: Vec<f64> = stat
-            .rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .skip(11)
-            .take(4)
-            .map(|f| f.parse().ok())
-            .collect::<Option<_>>()?;
-        let [utime, stime, cutime, cstime] = fields[..] else {
-            return None;
-        };
+        let [utime, stime, cutime, cstime] = clocks("self")?;
         Some(CpuTime {
-            server: (utime + stime) / TICKS_PER_SECOND,
-            wrk: (cutime + cstime) / TICKS_PER_SECOND,
+            server: utime + stime,
+            wrk: cutime + cstime,
+        })
+    }
+
+    /// The clocks when the server is the child process `pid`: its own CPU
+    /// time, and (as for [`CpuTime::now`]) this process's finished children
+    /// for wrk. The server is still running, so it is not among those.
+    pub fn with_server(pid: u32) -> Option<CpuTime> {
+        let [utime, stime, ..] = clocks(&pid.to_string())?;
+        let [_, _, cutime, cstime] = clocks("self")?;
+        Some(CpuTime {
+            server: utime + stime,
+            wrk: cutime + cstime,
         })
     }
 
@@ -52,6 +48,25 @@ impl CpuTime {
             wrk: per_request(self.wrk - earlier.wrk),
         }
     }
+}
+
+/// utime, stime, cutime and cstime of `/proc/<process>/stat`, in seconds.
+fn clocks(process: &str) -> Option<[f64; 4]> {
+    // USER_HZ, the unit of these fields, is 100 on every Linux ABI.
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces; from the
+    // last `)` on, the fields start at field 3 (`state`), so utime,
+    // stime, cutime and cstime (fields 14 to 17) are the 12th to 15th.
+    let fields: Vec<f64> = stat
+        .rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .skip(11)
+        .take(4)
+        .map(|f| f.parse::<f64>().ok().map(|ticks| ticks / TICKS_PER_SECOND))
+        .collect::<Option<_>>()?;
+    fields.try_into().ok()
 }
 
 impl CpuPerRequest {

@@ -105,7 +105,7 @@ impl Instance {
 }
 
 /// The status of one `GET path` on a fresh connection.
-fn status(addr: SocketAddr, path: &str, token: Option<&str>) -> std::io::Result<u16> {
+pub fn status(addr: SocketAddr, path: &str, token: Option<&str>) -> std::io::Result<u16> {
     let mut stream = TcpStream::connect_timeout(&addr, PROBE_TIMEOUT)?;
     stream.set_read_timeout(Some(PROBE_TIMEOUT))?;
     stream.set_write_timeout(Some(PROBE_TIMEOUT))?;

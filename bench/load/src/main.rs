@@ -18,10 +18,16 @@
 //! `LOAD_ONLY=<scenario>` runs that one scenario alone, with no baseline and
 //! no report but its own line: for a profiler attached to this process
 //! (docs/performance.md).
+//!
+//! Last, the report compares a cache hit on `bench/hit-server` built with the
+//! library's `metrics` and `tracing` features against the same server built
+//! without them, both as child processes (see `observability`);
+//! `LOAD_ONLY=observability` runs that comparison alone.
 
 mod bare_verify;
 mod cpu;
 mod instance;
+mod observability;
 mod report;
 mod scenario;
 mod servers;
@@ -51,7 +57,8 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let seconds = seconds()?;
-    let only = only()?;
+    let observability_only = std::env::var("LOAD_ONLY").is_ok_and(|v| v.trim() == "observability");
+    let only = if observability_only { None } else { only()? };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     wrk::check_installed()?;
 
@@ -66,10 +73,19 @@ fn run() -> Result<(), String> {
     // 5 000 RSA signatures would only crowd a profile.
     let pool = match only {
         Some(scenario) if !matches!(scenario.auth, Auth::FreshPool) => 1,
+        None if observability_only => 1,
         _ => FRESH_POOL,
     };
     let fresh = stand_ins.mint(pool)?;
     let minted_in = started.elapsed();
+
+    if observability_only {
+        let wrk = Wrk::new(seconds, &reused, &fresh)?;
+        print_observability(&stand_ins, &wrk, &reused)?;
+        drop((wrk, stand_ins));
+        runtime.shutdown_timeout(Duration::from_secs(2));
+        return Ok(());
+    }
 
     let servers = Servers::launch(&runtime, &stand_ins)?;
     servers.check_answers(&reused, fresh.last().map_or("", String::as_str))?;
@@ -114,10 +130,33 @@ fn run() -> Result<(), String> {
         bare_verify,
     };
     print!("{}", report.render());
+    // The in-process servers idle from here on.
+    print_observability(&stand_ins, &wrk, &reused)?;
 
     servers.stop(&runtime);
     drop((wrk, stand_ins));
     runtime.shutdown_timeout(Duration::from_secs(2));
+    Ok(())
+}
+
+/// The observability comparison, or why it did not run.
+fn print_observability(stand_ins: &StandIns, wrk: &Wrk, reused: &str) -> Result<(), String> {
+    println!();
+    match observability::binaries() {
+        Some(binaries) => {
+            let comparison = observability::measure(stand_ins, wrk, reused, &binaries)?;
+            comparison
+                .render()
+                .iter()
+                .for_each(|line| println!("{line}"));
+        }
+        None => println!(
+            "observability on a cache hit: not measured; bash bench/load.sh builds {} and {} \
+             beside this binary",
+            observability::WITH,
+            observability::WITHOUT
+        ),
+    }
     Ok(())
 }
 

@@ -38,6 +38,12 @@ impl StandIns {
         self.texas.figment()
     }
 
+    /// The variables NAIS sets for an app, pointing at the stand-in issuer:
+    /// the configuration of a server started as a child process.
+    pub fn nais_variables(&self) -> [(&'static str, String); 3] {
+        self.issuer.nais_variables()
+    }
+
     /// Introspection requests Texas answered so far.
     pub fn introspections(&self) -> usize {
         self.texas.introspections()

@@ -5,7 +5,7 @@
 //! benchmark fails: a benchmark of 401s measures nothing.
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::cpu::{CpuPerRequest, CpuTime};
 use crate::scenario::{Auth, Scenario};
@@ -96,6 +96,27 @@ impl Wrk {
     }
 
     fn wrk(&self, url: &str, auth: Auth, seconds: u64) -> Result<Outcome, String> {
+        let mut command = self.command(url, auth, seconds);
+        let before = CpuTime::now();
+        let output = command.output().map_err(|e| format!("wrk: {e}"))?;
+        let after = CpuTime::now();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            return Err(format!("wrk exited with {}:\n{text}", output.status));
+        }
+        let mut outcome = parse(&text).map_err(|e| format!("GET {url}: {e}\n{text}"))?;
+        if let (Some(before), Some(after)) = (before, after) {
+            outcome.cpu = Some(after.per_request_since(before, outcome.requests));
+        }
+        Ok(outcome)
+    }
+}
+
+impl Wrk {
+    /// The wrk command for `seconds` of traffic to `url`, authenticated as
+    /// `auth` says.
+    fn command(&self, url: &str, auth: Auth, seconds: u64) -> Command {
         let mut command = Command::new("wrk");
         command
             .arg("-t1")
@@ -121,19 +142,51 @@ impl Wrk {
         if let Some(pool) = pool {
             command.arg("--").arg(pool);
         }
-        let before = CpuTime::now();
-        let output = command.output().map_err(|e| format!("wrk: {e}"))?;
-        let after = CpuTime::now();
-        let text = String::from_utf8_lossy(&output.stdout).into_owned()
-            + &String::from_utf8_lossy(&output.stderr);
-        if !output.status.success() {
-            return Err(format!("wrk exited with {}:\n{text}", output.status));
+        command
+    }
+
+    /// Two wrk runs at once, the reused token against each of `urls`,
+    /// each served by the child process of the same index in `servers`,
+    /// whose own CPU time is that run's server column. Run together, both
+    /// servers meet the same load from the rest of the machine.
+    pub fn run_pair(&self, urls: [&str; 2], servers: [u32; 2]) -> Result<[Outcome; 2], String> {
+        let before = servers.map(CpuTime::with_server);
+        let mut children = Vec::with_capacity(2);
+        for url in urls {
+            let child = self
+                .command(url, Auth::ReusedHeader, self.seconds)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("wrk: {e}"))?;
+            children.push(child);
         }
-        let mut outcome = parse(&text).map_err(|e| format!("GET {url}: {e}\n{text}"))?;
-        if let (Some(before), Some(after)) = (before, after) {
-            outcome.cpu = Some(after.per_request_since(before, outcome.requests));
+        let mut outputs = Vec::with_capacity(2);
+        for child in children {
+            outputs.push(child.wait_with_output().map_err(|e| format!("wrk: {e}"))?);
         }
-        Ok(outcome)
+        let after = servers.map(CpuTime::with_server);
+        let mut outcomes = Vec::with_capacity(2);
+        for (i, output) in outputs.into_iter().enumerate() {
+            let text = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            if !output.status.success() {
+                return Err(format!("wrk exited with {}:\n{text}", output.status));
+            }
+            let mut outcome = parse(&text).map_err(|e| format!("GET {}: {e}\n{text}", urls[i]))?;
+            if let (Some(before), Some(after)) = (before[i], after[i]) {
+                let cpu = after.per_request_since(before, outcome.requests);
+                // The wrk clock counts both runs together: not this one's.
+                outcome.cpu = Some(CpuPerRequest {
+                    server: cpu.server,
+                    wrk: f64::NAN,
+                });
+            }
+            outcomes.push(outcome);
+        }
+        let [first, second]: [Outcome; 2] =
+            outcomes.try_into().map_err(|_| "two wrk runs".to_owned())?;
+        Ok([first, second])
     }
 }
 

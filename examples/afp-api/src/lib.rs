@@ -14,9 +14,10 @@ pub mod dev;
 
 use std::sync::Mutex;
 
+use maskinporten_rocket::prometheus::{Encoder, Registry, TextEncoder};
 use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten, Validator};
 use rocket::figment::Figment;
-use rocket::http::Status;
+use rocket::http::{ContentType, Status};
 use rocket::serde::json::Json;
 use rocket::serde::{Deserialize, Serialize};
 use rocket::{get, post, Build, Rocket, State};
@@ -136,17 +137,36 @@ fn isready(validator: &State<Validator>) -> Status {
     }
 }
 
+/// The library's metrics (verdicts by route and reason, keys, the verdict
+/// cache, Texas) in Prometheus's text format. `#[public]`: Prometheus sends
+/// no token, and NAIS scrapes it inside the cluster.
+#[public]
+#[get("/metrics")]
+fn metrics(registry: &State<Registry>) -> (ContentType, Vec<u8>) {
+    let encoder = TextEncoder::new();
+    let mut text = Vec::new();
+    // Encoding our own metrics into a Vec fails only on a broken metric.
+    let _ = encoder.encode(&registry.gather(), &mut text);
+    let content_type = ContentType::parse_flexible(encoder.format_type());
+    (content_type.unwrap_or(ContentType::Plain), text)
+}
+
 /// The API on the given configuration. Every route must carry `#[scopes]`
 /// or `#[public]` (deny-by-default), unless the configuration says otherwise.
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
     let figment = figment.join(("maskinporten.deny_unmarked_routes", true));
+    // The app's own registry, which `/metrics` serves; the app's own
+    // metrics (or rocket_prometheus's) can be registered beside ours.
+    let registry = Registry::new();
     rocket::custom(figment)
-        .attach(Maskinporten::fairing())
+        .attach(Maskinporten::fairing().with_registry(registry.clone()))
+        .manage(registry)
         .manage(Register::default())
         .mount(
             "/",
             routes![read_afp, read_system_user, write_afp, isalive, isready],
         )
+        .mount("/", routes![metrics])
 }
 
 /// The API on Rocket's own configuration (`Rocket.toml`, `ROCKET_*`) and the

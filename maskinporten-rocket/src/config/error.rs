@@ -136,6 +136,11 @@ pub enum ConfigErrorKind {
     /// The HTTP client for the issuer or Texas cannot be built; the
     /// `reqwest` error is the source.
     HttpClient,
+    /// The `metrics` feature's collectors cannot be registered in the
+    /// registry handed to [`Maskinporten::with_registry`](crate::Maskinporten)
+    /// (it holds metrics of the same names, say from another Rocket); the
+    /// `prometheus` error is the source.
+    MetricsRegistry,
 }
 
 impl ConfigError {
@@ -294,6 +299,9 @@ impl fmt::Display for ConfigError {
             HttpClient => {
                 f.write_str("cannot start the validator: the HTTP client cannot be built")
             }
+            MetricsRegistry => f.write_str(
+                "cannot register the Maskinporten metrics in the registry handed to the fairing",
+            ),
         }
     }
 }

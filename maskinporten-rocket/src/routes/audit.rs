@@ -93,7 +93,7 @@ pub(crate) fn check(map: &ScopeMap, rules: &Rules) -> Result<(), ConfigError> {
         })?;
         let report = manifest::compare(&manifest, map);
         for warning in &report.warnings {
-            log::warn!(target: "maskinporten", "manifest check: {warning}");
+            tracing::warn!(target: "maskinporten", "manifest check: {warning}");
         }
         if !report.errors.is_empty() {
             let kind = ConfigErrorKind::ManifestMismatch(report);

@@ -156,6 +156,21 @@ impl<'t> Jws<'t> {
     }
 }
 
+/// The `kid` of `token`'s header, not verified: for a log field, never for
+/// a decision. `None` when the header cannot be read or has no string `kid`.
+#[cfg(feature = "tracing")]
+pub(crate) fn unverified_kid(token: &str) -> Option<String> {
+    let header_b64 = token.split('.').next()?;
+    if token.len() > MAX_TOKEN_LEN || !is_base64url(header_b64.as_bytes()) {
+        return None;
+    }
+    let header: Header = decode_object(header_b64, "header").ok()?;
+    match header.kid {
+        Some(Value::String(kid)) => Some(kid),
+        _ => None,
+    }
+}
+
 /// Whether every byte is of the base64url alphabet (RFC 4648 §5), no
 /// padding. Written as a fold of `&` over range tests, without an early
 /// exit, so that the compiler vectorises it: a token is about 1 KiB, and a

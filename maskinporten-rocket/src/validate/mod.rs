@@ -18,6 +18,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::claims::Claims;
 use crate::config::{BackendSettings, ConfigError, ConfigErrorKind, Settings};
 use crate::http::{Http, Proxy};
+#[cfg(any(feature = "metrics", feature = "tracing"))]
+use crate::metrics;
+use crate::metrics::Metrics;
 use crate::rejection::{Rejection, TokenError};
 use verdicts::VerdictCache;
 
@@ -47,6 +50,7 @@ pub struct Validator {
     leeway: i64,
     pub(crate) realm: Option<String>,
     pub(crate) refresh_interval: Duration,
+    pub(crate) metrics: Metrics,
 }
 
 /// Where verdicts come from: the configuration's `validation`.
@@ -56,7 +60,7 @@ enum Backend {
 }
 
 impl Validator {
-    pub(crate) fn new(settings: &Settings) -> Result<Validator, ConfigError> {
+    pub(crate) fn new(settings: &Settings, metrics: Metrics) -> Result<Validator, ConfigError> {
         let http = |proxy| {
             Http::new(settings.http_timeout, proxy)
                 .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::HttpClient).with_source(e))
@@ -67,6 +71,7 @@ impl Validator {
                     http(Proxy::FromEnvironment)?,
                     sources.clone(),
                     settings.refresh_cooldown,
+                    metrics.clone(),
                 )),
             }),
             // Texas is a sidecar: a token must never travel through a proxy.
@@ -74,6 +79,7 @@ impl Validator {
                 http: http(Proxy::Never)?,
                 endpoint: endpoint.clone(),
                 body: *body,
+                metrics: metrics.clone(),
             }),
         };
         Ok(Validator {
@@ -83,6 +89,7 @@ impl Validator {
             leeway: i64::try_from(settings.leeway).unwrap_or(i64::MAX),
             realm: settings.realm.clone(),
             refresh_interval: settings.refresh_interval,
+            metrics,
         })
     }
 
@@ -92,26 +99,117 @@ impl Validator {
     /// A token with characters outside RFC 6750's `b64token` is refused as
     /// a malformed request, as the guards would refuse its header.
     pub async fn validate(&self, token: &str) -> Result<Claims, Rejection> {
+        self.validate_noting_hit(token).await.0
+    }
+
+    /// [`Validator::validate`] for a guard of `request`: with the `tracing`
+    /// feature, inside a span (`verification`, target `maskinporten`) whose
+    /// fields say which route, backend and `kid`, whether the verdict cache
+    /// answered and, once the guard has decided, the outcome and reason.
+    /// The span lives as long as the request, so that the scope check's
+    /// verdict lands in it too. No field holds the token, its claims or its
+    /// signature.
+    pub(crate) async fn validate_for(
+        &self,
+        request: &rocket::Request<'_>,
+        token: &str,
+    ) -> Result<Claims, Rejection> {
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::field::{debug, Empty};
+            use tracing::Instrument;
+
+            let span = tracing::debug_span!(target: "maskinporten", "verification",
+                route = request.route().and_then(|r| r.name.as_deref()).unwrap_or("unnamed"),
+                backend = self.backend_name(),
+                kid = Empty, consumer = Empty, cache_hit = Empty, outcome = Empty, reason = Empty);
+            // Disabled (no subscriber wants it): no header parsed for the
+            // kid, no future wrapped, nothing kept.
+            if span.is_disabled() {
+                return self.validate(token).await;
+            }
+            if let Some(kid) = jws::unverified_kid(token) {
+                // The sender's string: quoted by `Debug`, and cut short.
+                span.record("kid", debug(kid.chars().take(64).collect::<String>()));
+            }
+            crate::verdict::attach_span(request, span.clone());
+            let (result, hit) = self
+                .validate_noting_hit(token)
+                .instrument(span.clone())
+                .await;
+            span.record("cache_hit", hit);
+            if let Ok(claims) = &result {
+                if let Some(orgno) = claims.consumer_orgno() {
+                    span.record("consumer", debug(orgno));
+                }
+            }
+            result
+        }
+        #[cfg(not(feature = "tracing"))]
+        {
+            let _ = request;
+            self.validate(token).await
+        }
+    }
+
+    /// The verdict on `token`, and whether the verdict cache gave it.
+    async fn validate_noting_hit(&self, token: &str) -> (Result<Claims, Rejection>, bool) {
         let Some(cache) = &self.verdicts else {
-            return self.verify(token).await;
+            return (self.verify_measured(token).await, false);
         };
         // Not a compact JWS at all: nothing to look up, and the
         // verification refuses it.
         let Some(key) = VerdictCache::key(token) else {
-            return self.verify(token).await;
+            self.metrics.cache_miss();
+            return (self.verify_measured(token).await, false);
         };
         if let Some(claims) = cache.get(&key) {
-            return match claims.check_time(now(), self.leeway) {
+            self.metrics.cache_hit();
+            let result = match claims.check_time(now(), self.leeway) {
                 Ok(()) => Ok(claims),
                 Err(e) => {
-                    cache.remove(&key);
+                    if cache.remove(&key) {
+                        self.metrics.cache_entries(-1);
+                    }
                     Err(e.into())
                 }
             };
+            return (result, true);
         }
-        let claims = self.verify(token).await?;
-        cache.insert(&key, claims.clone());
-        Ok(claims)
+        self.metrics.cache_miss();
+        let claims = match self.verify_measured(token).await {
+            Ok(claims) => claims,
+            Err(rejection) => return (Err(rejection), false),
+        };
+        if cache.insert(&key, claims.clone()) {
+            self.metrics.cache_entries(1);
+        }
+        (Ok(claims), false)
+    }
+
+    /// [`Validator::verify`], timed into the `metrics` feature's histogram.
+    async fn verify_measured(&self, token: &str) -> Result<Claims, Rejection> {
+        #[cfg(feature = "metrics")]
+        let started = std::time::Instant::now();
+        let result = self.verify(token).await;
+        #[cfg(feature = "metrics")]
+        self.metrics
+            .verification(self.backend_label(), started.elapsed());
+        result
+    }
+
+    /// The `backend` of metrics and spans.
+    #[cfg(any(feature = "metrics", feature = "tracing"))]
+    fn backend_label(&self) -> metrics::Backend {
+        match &self.backend {
+            Backend::Jwks(_) => metrics::Backend::Jwks,
+            Backend::Texas(_) => metrics::Backend::Texas,
+        }
+    }
+
+    #[cfg(feature = "tracing")]
+    fn backend_name(&self) -> &'static str {
+        self.backend_label().as_str()
     }
 
     /// The full verification, without the cache.

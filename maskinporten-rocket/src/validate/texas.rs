@@ -16,6 +16,7 @@ use super::jws::Jws;
 use crate::claims::Claims;
 use crate::config::IntrospectionBody;
 use crate::http::{read_json, FetchError, Http};
+use crate::metrics::{Metrics, TexasFailure};
 use crate::rejection::{Outage, Rejection, TokenError};
 
 /// A Texas answer holds the token's claims; a few KiB at most.
@@ -33,6 +34,7 @@ pub(crate) struct TexasValidator {
     pub(crate) http: Http,
     pub(crate) endpoint: Url,
     pub(crate) body: IntrospectionBody,
+    pub(crate) metrics: Metrics,
 }
 
 impl TexasValidator {
@@ -49,13 +51,26 @@ impl TexasValidator {
             IntrospectionBody::Json => request.json(&body),
             IntrospectionBody::Form => request.form(&body),
         };
-        let answer = read_json(request, MAX_ANSWER_BYTES)
-            .await
-            .map_err(|e| unavailable(&e))?;
+        #[cfg(feature = "metrics")]
+        let started = std::time::Instant::now();
+        let answer = read_json(request, MAX_ANSWER_BYTES).await;
+        #[cfg(feature = "metrics")]
+        self.metrics.texas_introspection(started.elapsed());
+        let answer = answer.map_err(|e| {
+            let kind = match &e {
+                FetchError::Transport(e) if e.is_timeout() => TexasFailure::Timeout,
+                FetchError::Transport(_) => TexasFailure::Transport,
+                FetchError::Status(_) => TexasFailure::Status,
+                FetchError::TooLarge(_) => TexasFailure::TooLarge,
+                FetchError::NotJson(_) => TexasFailure::NotJson,
+            };
+            self.failed(kind, e.to_string())
+        })?;
         let Value::Object(mut object) = answer else {
-            return Err(Rejection::Unavailable(Outage::Texas(
+            return Err(self.failed(
+                TexasFailure::NotIntrospection,
                 "answered JSON that is not an object".into(),
-            )));
+            ));
         };
         match object.remove("active") {
             Some(Value::Bool(true)) => Ok(Claims::from_object(object)?),
@@ -66,13 +81,20 @@ impl TexasValidator {
                     .unwrap_or("no reason given");
                 Err(TokenError::Inactive(why.chars().take(200).collect()).into())
             }
-            _ => Err(Rejection::Unavailable(Outage::Texas(
+            _ => Err(self.failed(
+                TexasFailure::NotIntrospection,
                 "answered without a boolean `active`".into(),
-            ))),
+            )),
         }
     }
-}
 
-fn unavailable(e: &FetchError) -> Rejection {
-    Rejection::Unavailable(Outage::Texas(e.to_string()))
+    /// Counts and reports a Texas failure, and makes it the request's 503.
+    /// The event carries the kind and cause as fields; the request's
+    /// refusal line (throttled during an outage) follows from the guard.
+    fn failed(&self, kind: TexasFailure, cause: String) -> Rejection {
+        self.metrics.texas_failure(kind);
+        tracing::debug!(target: "maskinporten", kind = kind.as_str(), cause = %cause,
+            "Texas gave no verdict");
+        Rejection::Unavailable(Outage::Texas(cause))
+    }
 }

@@ -103,7 +103,10 @@ impl VerdictCache {
         Some(entry.claims.clone())
     }
 
-    pub(crate) fn insert(&self, key: &Key<'_>, claims: Claims) {
+    /// Remembers `claims` under `key`; returns whether the cache holds one
+    /// entry more than before (not when it evicted one, nor when the key
+    /// was there already).
+    pub(crate) fn insert(&self, key: &Key<'_>, claims: Claims) -> bool {
         // Copied before the lock, so the lock is held for the map alone.
         let entry = Entry {
             key: key.digest,
@@ -113,21 +116,26 @@ impl VerdictCache {
         };
         let evicted = {
             let Ok(mut shard) = self.shard(&key.digest).lock() else {
-                return;
+                return false;
             };
             shard.insert(entry, self.per_shard)
         };
+        let grew = evicted.is_none();
         // Dropped here, after the lock: freeing the evicted entry is the
         // costliest part of an insert, and no other request need wait for it.
         drop(evicted);
+        grew
     }
 
-    pub(crate) fn remove(&self, key: &Key<'_>) {
+    /// Forgets `key`; returns whether it was there.
+    pub(crate) fn remove(&self, key: &Key<'_>) -> bool {
         let removed = match self.shard(&key.digest).lock() {
             Ok(mut shard) => shard.remove(&key.digest),
-            Err(_) => return,
+            Err(_) => return false,
         };
+        let was_there = removed.is_some();
         drop(removed);
+        was_there
     }
 
     #[cfg(test)]

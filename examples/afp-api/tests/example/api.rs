@@ -154,3 +154,27 @@ async fn a_system_user_reads_who_it_is_in_both_modes() {
     }
     assert!(texas.introspections() >= 3);
 }
+
+/// `GET /metrics` is public and shows the library's counts: one read
+/// allowed, one refused for its scope, under the handler's route name.
+#[rocket::async_test]
+async fn metrics_show_each_verdict_by_route_and_reason() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let reader = issuer.token().scope(READ).consumer("111111111").sign();
+    let writer = issuer.token().scope(WRITE).sign();
+    for token in [&reader, &writer] {
+        client.get("/afp").header(bearer(token)).dispatch().await;
+    }
+    let response = client.get("/metrics").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let text = response.into_string().await.expect("a body");
+    for line in [
+        r#"maskinporten_verdicts_total{outcome="allowed",reason="none",route="afp_api::read_afp"} 1"#,
+        r#"maskinporten_verdicts_total{outcome="insufficient_scope",reason="scope",route="afp_api::read_afp"} 1"#,
+        r#"maskinporten_key_refreshes_total{result="success",trigger="start"} 1"#,
+        "maskinporten_keys_loaded 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} not in:\n{text}");
+    }
+}

@@ -28,6 +28,7 @@ use serde_json::Value;
 
 use crate::config::Sources;
 use crate::http::{is_https_or_loopback, FetchError, Http};
+use crate::metrics::{Metrics, Trigger};
 
 /// Metadata and JWKS documents are a few KiB; refuse to read more than this.
 const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
@@ -87,6 +88,7 @@ pub(crate) struct KeyStore {
     /// fetch lock can tell that someone else already refreshed.
     generation: AtomicU64,
     fetch: tokio::sync::Mutex<FetchState>,
+    metrics: Metrics,
 }
 
 #[derive(Default)]
@@ -100,7 +102,13 @@ struct FetchState {
 }
 
 impl KeyStore {
-    pub(crate) fn new(http: Http, sources: Sources, cooldown: Duration) -> KeyStore {
+    pub(crate) fn new(
+        http: Http,
+        sources: Sources,
+        cooldown: Duration,
+        metrics: Metrics,
+    ) -> KeyStore {
+        metrics.key_store_started();
         KeyStore {
             http,
             sources,
@@ -108,6 +116,7 @@ impl KeyStore {
             anchor: ArcSwapOption::empty(),
             generation: AtomicU64::new(0),
             fetch: tokio::sync::Mutex::new(FetchState::default()),
+            metrics,
         }
     }
 
@@ -151,19 +160,22 @@ impl KeyStore {
             .last_on_demand
             .is_some_and(|at| at.elapsed() < self.cooldown)
         {
-            log::debug!(target: "maskinporten", "unknown kid: JWKS refresh still cooling down");
+            tracing::debug!(target: "maskinporten", "unknown kid: JWKS refresh still cooling down");
             return state.failures == 0;
         }
         state.last_on_demand = Some(Instant::now());
-        self.fetch_locked(&mut state, Discovery::Reuse).await;
+        self.fetch_locked(&mut state, Discovery::Reuse, Trigger::UnknownKid)
+            .await;
         state.failures == 0
     }
 
     /// Fetches metadata (when needed) and keys now. Returns whether keys are
-    /// loaded afterwards. Used at start and by the background task.
-    pub(crate) async fn refresh(&self) -> bool {
+    /// loaded afterwards. Used at start and by the background task, as
+    /// `trigger` says.
+    pub(crate) async fn refresh(&self, trigger: Trigger) -> bool {
         let mut state = self.fetch.lock().await;
-        self.fetch_locked(&mut state, Discovery::Refetch).await;
+        self.fetch_locked(&mut state, Discovery::Refetch, trigger)
+            .await;
         self.is_ready()
     }
 
@@ -178,27 +190,34 @@ impl KeyStore {
         }
     }
 
-    async fn fetch_locked(&self, state: &mut FetchState, discovery: Discovery) {
+    async fn fetch_locked(&self, state: &mut FetchState, discovery: Discovery, trigger: Trigger) {
         match self.fetch_anchor(state, discovery).await {
             Ok(anchor) => {
                 let mut kids: Vec<&str> = anchor.keys.keys().map(String::as_str).collect();
                 kids.sort_unstable();
+                self.metrics.key_refresh(trigger, Some(kids.len()));
                 // Issuer and kids come from the network: quoted, so that no
                 // control character in them reaches the log raw.
-                log::info!(target: "maskinporten", "loaded {} signing keys for {:?} (kids: {:?})",
-                    kids.len(), anchor.issuer, kids);
+                tracing::info!(target: "maskinporten", trigger = trigger.as_str(),
+                    result = "success", keys = kids.len(),
+                    "loaded {} signing keys for {:?} (kids: {:?})", kids.len(), anchor.issuer, kids);
                 self.anchor.store(Some(Arc::new(anchor)));
                 self.generation.fetch_add(1, Ordering::AcqRel);
                 state.failures = 0;
             }
             Err(why) => {
                 state.failures = state.failures.saturating_add(1);
+                self.metrics.key_refresh(trigger, None);
                 let kept = if self.is_ready() {
                     "keeping the keys we have"
                 } else {
                     "no keys loaded yet"
                 };
-                log::error!(target: "maskinporten", "refreshing issuer keys failed: {why}; {kept}");
+                // Every string of the cause that the issuer supplies is
+                // quoted by `RefreshError`'s `Display`.
+                tracing::error!(target: "maskinporten", trigger = trigger.as_str(),
+                    result = "failure", failures = state.failures, cause = %why,
+                    "refreshing issuer keys failed: {why}; {kept}");
             }
         }
     }
@@ -287,7 +306,7 @@ impl KeyStore {
         let metadata = match (fetched, &state.metadata) {
             (Ok(fresh), _) => fresh,
             (Err(why), Some(known)) => {
-                log::warn!(target: "maskinporten", "{why}; using the metadata we have");
+                tracing::warn!(target: "maskinporten", cause = %why, "{why}; using the metadata we have");
                 known.clone()
             }
             (Err(why), None) => return Err(why),
@@ -626,8 +645,8 @@ pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, KeyS
 /// the log raw.
 fn refused(kid: Option<&str>, why: &JwkError) {
     match kid {
-        Some(kid) => log::warn!(target: "maskinporten", "not using JWK kid {kid:?}: {why}"),
-        None => log::warn!(target: "maskinporten", "not using JWK without a kid: {why}"),
+        Some(kid) => tracing::warn!(target: "maskinporten", "not using JWK kid {kid:?}: {why}"),
+        None => tracing::warn!(target: "maskinporten", "not using JWK without a kid: {why}"),
     }
 }
 

@@ -1,0 +1,413 @@
+//! The `tracing` feature's span per verification, read by a subscriber of
+//! the test's own, and what reaches any log at all: across attack-style
+//! requests, no token, no part of one (header and payload, signature), no
+//! claims JSON appears in a span, an event, a line of Rocket's logger or
+//! the metrics.
+//!
+//! A tracing subscriber and a `log` logger are each set once per process,
+//! so each scenario runs in a child process of this test binary
+//! (`security_review::isolated`), where nothing else runs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
+use std::sync::{Mutex, OnceLock};
+
+use ::tracing::field::{Field, Visit};
+use ::tracing::span::{Attributes, Id, Record};
+use ::tracing::Subscriber;
+use maskinporten_rocket::prometheus::Registry;
+use maskinporten_testing::{bearer, Issuer, SigningKey, Texas};
+use rocket::http::{Header, Status};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
+
+use crate::metrics::{client_counting_into, scrape, READ_ROUTE, RESTRICTED_ROUTE};
+use crate::security_review::{block_on, isolated, quiet, this_test};
+use crate::support::{READ, WRITE};
+
+/// Every line written in the child: tracing's formatted events and span
+/// lifecycles, and every record of the `log` crate (Rocket's own lines).
+static WRITTEN: Mutex<String> = Mutex::new(String::new());
+
+/// The fields of every closed span named `verification`, in order.
+static SPANS: Mutex<Vec<BTreeMap<String, String>>> = Mutex::new(Vec::new());
+
+/// Keeps each span's fields as they are recorded, and the whole span once
+/// it closes.
+struct SpanRecorder;
+
+#[derive(Default)]
+struct Fields(BTreeMap<String, String>);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for SpanRecorder {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let mut fields = Fields::default();
+        attrs.record(&mut fields);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(fields);
+        }
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            if let Some(fields) = span.extensions_mut().get_mut::<Fields>() {
+                values.record(fields);
+            }
+        }
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        if span.name() != "verification" {
+            return;
+        }
+        let fields = span.extensions_mut().remove::<Fields>();
+        if let Some(fields) = fields {
+            SPANS.lock().unwrap().push(fields.0);
+        }
+    }
+}
+
+/// tracing's formatter writes here.
+struct Buffer;
+
+impl io::Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        WRITTEN
+            .lock()
+            .unwrap()
+            .push_str(&String::from_utf8_lossy(bytes));
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The `log` crate's records (Rocket's logger never gets set: this one is
+/// first) go here too.
+struct LogBuffer;
+
+impl log::Log for LogBuffer {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let mut written = WRITTEN.lock().unwrap();
+        let _ = writeln!(
+            written,
+            "log {} {}: {}",
+            record.level(),
+            record.target(),
+            record.args()
+        );
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the capture for this process: every span and event at every
+/// level, formatted with their fields, and every `log` record.
+fn capture() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        log::set_logger(&LogBuffer).expect("the first logger");
+        log::set_max_level(log::LevelFilter::Trace);
+        let formatted = tracing_subscriber::fmt::layer()
+            .with_writer(|| Buffer)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL);
+        let subscriber = tracing_subscriber::registry()
+            .with(SpanRecorder)
+            .with(formatted);
+        ::tracing::subscriber::set_global_default(subscriber).expect("the first subscriber");
+    });
+}
+
+fn spans() -> Vec<BTreeMap<String, String>> {
+    SPANS.lock().unwrap().clone()
+}
+
+/// The fields a test compares, as `Debug` writes them (strings quoted).
+fn span_of(fields: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fields
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+/// A query string's value, which only Rocket's own request line may show.
+const QUERY_MARKER: &str = "QUERY-MARKER-7f3a";
+
+/// Everything about `token` that must never be written: the whole token,
+/// its signing input, its payload and signature segments, its claims as
+/// JSON, and the claims' distinctive text.
+fn secrets_of(token: &str) -> Vec<String> {
+    let mut secrets = vec![token.to_owned()];
+    let parts: Vec<&str> = token.split('.').collect();
+    if let [header, payload, signature] = parts[..] {
+        secrets.push(format!("{header}.{payload}"));
+        // A segment long enough that it cannot turn up by chance.
+        for segment in [payload, signature] {
+            if segment.len() >= 16 {
+                secrets.push(segment.to_owned());
+            }
+        }
+        if let Ok(claims) =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+        {
+            let claims = String::from_utf8_lossy(&claims).into_owned();
+            if claims.len() >= 16 {
+                secrets.push(claims);
+            }
+        }
+    }
+    secrets
+}
+
+/// Fails if anything written holds a secret of any token sent, or claims
+/// JSON of any shape.
+fn assert_nothing_leaked(written: &str, tokens: &[String]) {
+    for token in tokens {
+        for secret in secrets_of(token) {
+            assert!(
+                !written.contains(&secret),
+                "written: {secret:?}\nin:\n{written}"
+            );
+        }
+    }
+    for claims_json in [r#""scope":"#, r#""exp":"#, r#""consumer":"#, r#""iss":"#] {
+        assert!(
+            !written.contains(claims_json),
+            "claims JSON written: {claims_json}\nin:\n{written}"
+        );
+    }
+}
+
+#[test]
+fn each_verification_is_one_span_with_its_fields() {
+    let test = this_test!("each_verification_is_one_span_with_its_fields");
+    let printed = isolated(&test, &[], || {
+        capture();
+        block_on(async {
+            let issuer = Issuer::start().await;
+            let registry = Registry::new();
+            let figment = quiet(issuer.figment()).merge(("log_level", "debug"));
+            let client = client_counting_into(&registry, figment).await;
+            let good = issuer.token().scope(READ).consumer("111111111").sign();
+            let expired = issuer.token().scope(READ).expires_in(-600).sign();
+            let write_only = issuer.token().scope(WRITE).consumer("111111111").sign();
+            let stranger = issuer.token().scope(READ).consumer("999999999").sign();
+            for (path, token, status) in [
+                ("/read", &good, Status::Ok),
+                ("/read", &good, Status::Ok),
+                ("/read", &expired, Status::Unauthorized),
+                ("/read", &write_only, Status::Forbidden),
+                ("/restricted", &stranger, Status::Forbidden),
+            ] {
+                let response = client.get(path).header(bearer(token)).dispatch().await;
+                assert_eq!(response.status(), status, "{path}");
+            }
+            // Every request above is over, and so is its span.
+            let fields = |route: &str, outcome, reason, consumer: Option<&str>, hit| {
+                let mut fields = span_of(&[
+                    ("route", route),
+                    ("backend", "jwks"),
+                    ("kid", "\"key-1\""),
+                    ("outcome", outcome),
+                    ("reason", reason),
+                    ("cache_hit", hit),
+                ]);
+                if let Some(consumer) = consumer {
+                    fields.insert("consumer".into(), consumer.into());
+                }
+                fields
+            };
+            let spans = spans();
+            let (read, restricted) = (READ_ROUTE, RESTRICTED_ROUTE);
+            // Strings recorded as `str` stand as they are; the kid and the
+            // consumer, recorded with `Debug`, are quoted.
+            assert_eq!(
+                spans,
+                vec![
+                    fields(read, "allowed", "none", Some("\"111111111\""), "false"),
+                    fields(read, "allowed", "none", Some("\"111111111\""), "true"),
+                    fields(read, "invalid_token", "expired", None, "false"),
+                    fields(
+                        read,
+                        "insufficient_scope",
+                        "scope",
+                        Some("\"111111111\""),
+                        "false"
+                    ),
+                    fields(
+                        restricted,
+                        "consumer_not_allowed",
+                        "consumer",
+                        Some("\"999999999\""),
+                        "false"
+                    ),
+                ]
+            );
+            let written = WRITTEN.lock().unwrap().clone();
+            // The key load at start is an event with its trigger and result.
+            assert!(
+                written.contains("trigger=\"start\" result=\"success\" keys=1"),
+                "{written}"
+            );
+            let mut tokens = vec![good, expired, write_only, stranger];
+            tokens.dedup();
+            assert_nothing_leaked(&(written + &scrape(&registry)), &tokens);
+        })
+    });
+    // The parent sees the child's stdout: nothing there either, but the
+    // test harness's own lines.
+    if let Some(printed) = printed {
+        assert!(!printed.contains(r#""scope":"#), "{printed}");
+    }
+}
+
+/// Attack-style requests (forgeries, a stranger's key, header key
+/// material, garbage, an issuer and a Texas that fail), each seen by the
+/// subscriber and the logger at their most verbose: no token, no part of
+/// one and no claims JSON is written anywhere, nor in the metrics.
+#[test]
+fn no_token_part_or_claims_reach_a_log_line_or_a_metric() {
+    let test = this_test!("no_token_part_or_claims_reach_a_log_line_or_a_metric");
+    let printed = isolated(&test, &[], || {
+        capture();
+        block_on(async {
+            let issuer = Issuer::start().await;
+            let registry = Registry::new();
+            let figment = quiet(issuer.figment()).merge(("log_level", "debug"));
+            let client = client_counting_into(&registry, figment).await;
+            let good = issuer.token().scope(READ).consumer("111111111").sign();
+            let mut tampered = good.clone();
+            tampered.truncate(good.len() - 4);
+            tampered.push_str("AAAA");
+            let stranger = SigningKey::generate("key-1");
+            let mut tokens = vec![
+                good.clone(),
+                tampered,
+                issuer.token().scope(READ).unsigned_with_alg("none"),
+                issuer.token().scope(READ).sign_hs256_with_public_key(),
+                issuer.token().scope(READ).signing_key(stranger).sign(),
+                issuer.token().scope(READ).kid("nobody").sign(),
+                issuer
+                    .token()
+                    .scope(READ)
+                    .header("jku", "http://127.0.0.1:9/keys".into())
+                    .sign(),
+                issuer
+                    .token()
+                    .scope(READ)
+                    .header("crit", serde_json::json!(["exp"]))
+                    .sign(),
+                issuer.token().scope(READ).expires_in(-600).sign(),
+                issuer.token().scope(READ).not_before_in(600).sign(),
+                issuer
+                    .token()
+                    .scope(READ)
+                    .issuer("https://evil.example/")
+                    .sign(),
+                issuer.token().scope(WRITE).sign(),
+                format!("{}.", &good[..good.rfind('.').unwrap()]),
+            ];
+            for token in &tokens {
+                client.get("/read").header(bearer(token)).dispatch().await;
+                // With a query string, which the library never logs
+                // (Rocket's own request line does).
+                client
+                    .get(format!("/read?access_token={QUERY_MARKER}"))
+                    .header(bearer(token))
+                    .dispatch()
+                    .await;
+            }
+            client
+                .get("/read")
+                .header(Header::new(
+                    "Authorization",
+                    format!("Bearer {good} {good}"),
+                ))
+                .dispatch()
+                .await;
+            // An issuer down from the start: a 503, and failed refreshes.
+            let down = Issuer::start().await;
+            down.fail_with(500);
+            let down_registry = Registry::new();
+            let figment = quiet(down.figment()).merge(("log_level", "debug"));
+            let down_client = client_counting_into(&down_registry, figment).await;
+            let token = down.token().scope(READ).sign();
+            let response = down_client
+                .get("/read")
+                .header(bearer(&token))
+                .dispatch()
+                .await;
+            assert_eq!(response.status(), Status::ServiceUnavailable);
+            tokens.push(token);
+
+            // Texas down, then saying no.
+            let texas_issuer = Issuer::start().await;
+            let texas = Texas::start(&texas_issuer).await;
+            let texas_registry = Registry::new();
+            let figment = quiet(texas.figment()).merge(("log_level", "debug"));
+            let texas_client = client_counting_into(&texas_registry, figment).await;
+            texas.fail_with(500);
+            let token = texas_issuer.token().scope(READ).sign();
+            let response = texas_client
+                .get("/read")
+                .header(bearer(&token))
+                .dispatch()
+                .await;
+            assert_eq!(response.status(), Status::ServiceUnavailable);
+            texas.recover();
+            texas.answer_inactive("token revoked");
+            let response = texas_client
+                .get("/read")
+                .header(bearer(&token))
+                .dispatch()
+                .await;
+            assert_eq!(response.status(), Status::Unauthorized);
+            tokens.push(token);
+
+            let written = WRITTEN.lock().unwrap().clone();
+            // The capture saw the refusals and the failures, so the check
+            // below is not vacuous.
+            for seen in [
+                "invalid token: signature does not verify",
+                "kind=\"status\"",
+                "refreshing issuer keys failed",
+                "verification",
+            ] {
+                assert!(written.contains(seen), "{seen:?} not in:\n{written}");
+            }
+            let ours: String = written
+                .lines()
+                .filter(|line| !line.starts_with("log "))
+                .collect();
+            assert!(
+                !ours.contains(QUERY_MARKER),
+                "a query string logged:\n{ours}"
+            );
+            let everything =
+                written + &scrape(&registry) + &scrape(&down_registry) + &scrape(&texas_registry);
+            assert_nothing_leaked(&everything, &tokens);
+        })
+    });
+    if let Some(printed) = printed {
+        assert!(!printed.contains(r#""scope":"#), "{printed}");
+    }
+}
