@@ -199,10 +199,9 @@ fn an_allow_list_on_a_scope_open_to_all_is_a_warning() {
     );
 }
 
-#[test]
-fn the_generated_exposes_block_passes_the_check() {
-    let map = map();
-    let yaml = exposes_yaml(&map);
+/// The manifest made of the generated `exposes:` block `yaml`, after
+/// asserting that it passes the check against `map` without a finding.
+fn assert_generated_passes(yaml: &str, map: &ScopeMap) -> Manifest {
     let indented: String = yaml
         .lines()
         .skip(1)
@@ -210,11 +209,19 @@ fn the_generated_exposes_block_passes_the_check() {
         .collect();
     let manifest =
         Manifest::from_yaml(&manifest_yaml(&indented), "nav").expect("generated YAML parses");
-    let report = compare(&manifest, &map);
+    let report = compare(&manifest, map);
     assert!(
         report.errors.is_empty() && report.warnings.is_empty(),
         "{report}\n{yaml}"
     );
+    manifest
+}
+
+#[test]
+fn the_generated_exposes_block_passes_the_check() {
+    let map = map();
+    let yaml = exposes_yaml(&map);
+    assert_generated_passes(&yaml, &map);
     // /restricted names its consumers; /read takes any, hence the reminder.
     assert!(yaml.contains("- orgno: \"111111111\""), "{yaml}");
     assert!(
@@ -412,18 +419,7 @@ fn the_generator_writes_the_delegation_source_the_code_needs() {
         2,
         "{yaml}"
     );
-    let indented: String = yaml
-        .lines()
-        .skip(1)
-        .map(|l| format!("      {l}\n"))
-        .collect();
-    let manifest =
-        Manifest::from_yaml(&manifest_yaml(&indented), "nav").expect("generated YAML parses");
-    let report = compare(&manifest, &map);
-    assert!(
-        report.errors.is_empty() && report.warnings.is_empty(),
-        "{report}\n{yaml}"
-    );
+    let manifest = assert_generated_passes(&yaml, &map);
     let read = manifest
         .exposed()
         .iter()
