@@ -345,32 +345,32 @@ fn delegation_report(entries: &str) -> maskinporten_rocket::manifest::Report {
     compare(&manifest, &scope_map(&rocket))
 }
 
+/// Each finding's kind and the path of the route it is about.
+fn kinds_and_routes(
+    findings: &[maskinporten_rocket::manifest::Finding],
+) -> Vec<(FindingKind, Option<String>)> {
+    findings
+        .iter()
+        .map(|f| (f.kind().clone(), f.route().map(|r| r.uri.to_string())))
+        .collect()
+}
+
 /// A delegation rule in code is held to the scope's `delegationSource`:
 /// allowing delegation where none exists is a warning, requiring it an
 /// error; a route that says nothing, or denies, is never a finding.
 #[test]
 fn a_delegation_rule_without_a_delegation_source_is_reported() {
     let report = delegation_report(&format!("{READ_ENTRY}{WRITE_ENTRY}"));
-    let errors: Vec<_> = report
-        .errors
-        .iter()
-        .map(|e| (e.kind().clone(), e.route().map(|r| r.uri.to_string())))
-        .collect();
     assert_eq!(
-        errors,
+        kinds_and_routes(&report.errors),
         [(
             FindingKind::DelegationRequiredWithoutSource,
             Some("/delegation/require".to_owned())
         )],
         "{report}"
     );
-    let warnings: Vec<_> = report
-        .warnings
-        .iter()
-        .map(|w| (w.kind().clone(), w.route().map(|r| r.uri.to_string())))
-        .collect();
     assert_eq!(
-        warnings,
+        kinds_and_routes(&report.warnings),
         [(
             FindingKind::DelegationWithoutSource,
             Some("/delegation/allow".to_owned())

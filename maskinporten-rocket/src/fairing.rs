@@ -100,11 +100,15 @@ impl Maskinporten {
     /// The collectors, registered where the app asked.
     fn metrics(&self) -> Result<Metrics, ConfigError> {
         #[cfg(feature = "metrics")]
-        if let Some(registry) = &self.registry {
-            return Metrics::registered(registry).map_err(|e| {
-                ConfigError::unkeyed(ConfigErrorKind::MetricsRegistry).with_source(e)
-            });
+        {
+            let metrics = match &self.registry {
+                Some(registry) => Metrics::registered(registry),
+                None => Metrics::in_default_registry(),
+            };
+            metrics
+                .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::MetricsRegistry).with_source(e))
         }
+        #[cfg(not(feature = "metrics"))]
         Ok(Metrics::in_default_registry())
     }
 }

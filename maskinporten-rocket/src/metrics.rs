@@ -183,33 +183,41 @@ mod enabled {
         /// Registered in Prometheus's default registry, once per process:
         /// every Rocket in the process that was not handed a registry
         /// shares these.
-        pub(crate) fn in_default_registry() -> Metrics {
+        pub(crate) fn in_default_registry() -> prometheus::Result<Metrics> {
             static DEFAULT: OnceLock<Metrics> = OnceLock::new();
-            DEFAULT
+            if let Some(metrics) = DEFAULT.get() {
+                return Ok(metrics.clone());
+            }
+            // Built outside the once-cell, so that an error can be returned;
+            // only the one the cell keeps is registered.
+            let candidate = Metrics::new()?;
+            Ok(DEFAULT
                 .get_or_init(|| {
-                    let metrics = Metrics::new();
+                    let metrics = candidate;
                     if let Err(e) = metrics.register(prometheus::default_registry()) {
                         tracing::error!(target: "maskinporten", error = %e,
                             "registering the Maskinporten metrics in the default registry failed: {e}");
                     }
                     metrics
                 })
-                .clone()
+                .clone())
         }
     }
 
     impl Metrics {
         /// The collectors, registered in `registry`.
         pub(crate) fn registered(registry: &Registry) -> prometheus::Result<Metrics> {
-            let metrics = Metrics::new();
+            let metrics = Metrics::new()?;
             metrics.register(registry)?;
             Ok(metrics)
         }
 
-        fn new() -> Metrics {
-            // Each name and label set is a constant: these cannot fail.
+        /// The collectors. Their names and labels are constants, so an
+        /// error here is a bug of ours; it is returned, and ignite says so,
+        /// rather than panicking.
+        fn new() -> prometheus::Result<Metrics> {
             let counter_vec = |name: &str, help: &str, labels: &[&str]| {
-                IntCounterVec::new(Opts::new(name, help), labels).expect("a valid counter")
+                IntCounterVec::new(Opts::new(name, help), labels)
             };
             let verification = HistogramVec::new(
                 HistogramOpts::new(
@@ -218,21 +226,19 @@ mod enabled {
                 )
                 .buckets(BUCKETS.to_vec()),
                 &["backend"],
-            )
-            .expect("a valid histogram");
+            )?;
             let texas_seconds = prometheus::Histogram::with_opts(
                 HistogramOpts::new(
                     "maskinporten_texas_introspection_seconds",
                     "Round trip of one introspection request to Texas, answered or not",
                 )
                 .buckets(BUCKETS.to_vec()),
-            )
-            .expect("a valid histogram");
+            )?;
             let refreshes = counter_vec(
                 "maskinporten_key_refreshes_total",
                 "Fetches of the issuer's metadata and keys, by what set them off and how they ended",
                 &["trigger", "result"],
-            );
+            )?;
             for trigger in Trigger::ALL {
                 for result in ["success", "failure"] {
                     refreshes.with_label_values(&[trigger.as_str(), result]);
@@ -242,41 +248,40 @@ mod enabled {
                 "maskinporten_texas_failures_total",
                 "Introspections that gave no verdict (the request got 503), by kind",
                 &["kind"],
-            );
+            )?;
             for kind in TexasFailure::ALL {
                 texas_failures.with_label_values(&[kind.as_str()]);
             }
-            let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("a valid gauge");
-            let counter =
-                |name: &str, help: &str| IntCounter::new(name, help).expect("a valid counter");
-            Metrics(Arc::new(Inner {
+            let gauge = IntGauge::new;
+            let counter = IntCounter::new;
+            Ok(Metrics(Arc::new(Inner {
                 verdicts: counter_vec(
                     "maskinporten_verdicts_total",
                     "Requests that reached a #[scopes] or Claims guard, by route and verdict",
                     &["route", "outcome", "reason"],
-                ),
+                )?,
                 verification,
                 refreshes,
                 keys_loaded: gauge(
                     "maskinporten_keys_loaded",
                     "Signing keys loaded from the issuer's JWKS",
-                ),
+                )?,
                 last_refresh_ms: Arc::new(AtomicU64::new(NO_KEY_STORE)),
                 cache_hits: counter(
                     "maskinporten_verdict_cache_hits_total",
                     "Tokens found in the verdict cache",
-                ),
+                )?,
                 cache_misses: counter(
                     "maskinporten_verdict_cache_misses_total",
                     "Tokens not in the verdict cache, verified in full",
-                ),
+                )?,
                 cache_entries: gauge(
                     "maskinporten_verdict_cache_entries",
                     "Verified tokens in the verdict cache",
-                ),
+                )?,
                 texas_seconds,
                 texas_failures,
-            }))
+            })))
         }
 
         fn register(&self, registry: &Registry) -> prometheus::Result<()> {
