@@ -20,6 +20,7 @@ mod key_cache;
 mod launch_checks;
 mod local_validation;
 mod manifest;
+mod openapi;
 mod properties;
 mod route_conditions;
 mod route_identity;

@@ -120,6 +120,7 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
     let mark = route_mark(&ident, &route, quote!(#option::Some(#marker::REQUIREMENT)));
     let identity = identity(&ident);
     let concat = exports::concat();
+    let okapi = okapi_input(&marker);
 
     quote! {
         #[doc(hidden)]
@@ -154,6 +155,8 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
             }
         }
 
+        #okapi
+
         #mark
 
         #(#attrs)*
@@ -162,6 +165,39 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
             #inputs #comma_before_variadic #variadic
         ) #output #where_clause #body
     }
+}
+
+/// rocket_okapi's `OpenApiFromRequest` for the guard, so `#[openapi]`
+/// compiles on the handler: with the `okapi` feature, which
+/// maskinporten-rocket's `okapi` feature turns on together with the
+/// runtime's `__private::okapi`.
+#[cfg(feature = "okapi")]
+fn okapi_input(marker: &Ident) -> TokenStream {
+    let okapi = exports::okapi();
+    let string = exports::string();
+    quote! {
+        impl<'r> #okapi::OpenApiFromRequest<'r> for #marker {
+            fn from_request_input(
+                _: &mut #okapi::OpenApiGenerator,
+                _: #string,
+                _: bool,
+            ) -> #okapi::Result<#okapi::RequestHeaderInput> {
+                #okapi::scopes_input()
+            }
+
+            fn get_responses(
+                _: &mut #okapi::OpenApiGenerator,
+            ) -> #okapi::Result<#okapi::Responses> {
+                #okapi::scopes_responses()
+            }
+        }
+    }
+}
+
+/// Nothing without the `okapi` feature.
+#[cfg(not(feature = "okapi"))]
+fn okapi_input(_: &Ident) -> TokenStream {
+    TokenStream::new()
 }
 
 /// The public handler's mark in the scope map, followed by the handler

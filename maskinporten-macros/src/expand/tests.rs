@@ -294,3 +294,39 @@ fn errors_keep_their_spans() {
         text(quote!(::core::compile_error! { "no" }))
     );
 }
+
+#[cfg(feature = "okapi")]
+#[test]
+fn with_okapi_the_guard_is_documented_through_the_runtime() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote! {
+            #[openapi]
+            #[get("/afp")]
+            fn afp() {}
+        },
+    );
+    let okapi = text(quote! {
+        impl<'r> ::maskinporten_rocket::__private::okapi::OpenApiFromRequest<'r> for Scopes_afp {
+            fn from_request_input(
+                _: &mut ::maskinporten_rocket::__private::okapi::OpenApiGenerator,
+                _: ::std::string::String,
+                _: bool,
+            ) -> ::maskinporten_rocket::__private::okapi::Result<::maskinporten_rocket::__private::okapi::RequestHeaderInput> {
+                ::maskinporten_rocket::__private::okapi::scopes_input()
+            }
+
+            fn get_responses(
+                _: &mut ::maskinporten_rocket::__private::okapi::OpenApiGenerator,
+            ) -> ::maskinporten_rocket::__private::okapi::Result<::maskinporten_rocket::__private::okapi::Responses> {
+                ::maskinporten_rocket::__private::okapi::scopes_responses()
+            }
+        }
+    });
+    assert!(out.contains(&okapi), "{out}");
+    // The other attributes stay, in order, for `#[openapi]` and `#[get]`.
+    assert!(
+        out.contains(&text(quote!(#[openapi] #[get("/afp")] fn afp))),
+        "{out}"
+    );
+}
