@@ -8,21 +8,29 @@
 //! `MASKINPORTEN_WELL_KNOWN_URL` (or `NAIS_TOKEN_INTROSPECTION_ENDPOINT` with
 //! `ROCKET_MASKINPORTEN={validation="texas"}`). With none of it, a debug
 //! build runs against an embedded development issuer (see `dev`).
+//!
+//! `GET /openapi.json` is the API's OpenAPI document, written by utoipa from
+//! the handlers and given its security by the library from the same
+//! `#[scopes]` the routes enforce; `GET /swagger-ui/` shows it.
 
 #[cfg(all(feature = "dev-issuer", debug_assertions))]
 pub mod dev;
 
-use std::sync::Mutex;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
+use maskinporten_rocket::openapi::Security;
 use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten, Validator};
 use rocket::figment::Figment;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::serde::{Deserialize, Serialize};
 use rocket::{get, post, Build, Rocket, State};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerFile;
 
 /// One registered AFP period.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(crate = "rocket::serde")]
 pub struct Period {
     /// The person, as an opaque identifier.
@@ -32,7 +40,7 @@ pub struct Period {
 }
 
 /// What `GET /afp` answers.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(crate = "rocket::serde")]
 pub struct AfpView {
     /// The calling organisation's number, from the token.
@@ -69,7 +77,9 @@ impl Register {
     }
 }
 
+/// The calling organisation's registered periods.
 #[scopes("nav:helse/sykepenger/afp.read")]
+#[utoipa::path(responses((status = 200, body = AfpView)))]
 #[get("/afp")]
 fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
     Json(register.view(claims.consumer_orgno().map(str::to_owned)))
@@ -77,7 +87,7 @@ fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
 
 /// What `GET /afp/system-user` answers: the Altinn system user the token
 /// acts as.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(crate = "rocket::serde")]
 pub struct SystemUserView {
     /// The organisation number the system user belongs to.
@@ -88,7 +98,9 @@ pub struct SystemUserView {
     pub system_id: String,
 }
 
+/// The Altinn system user the token acts as.
 #[scopes("nav:helse/sykepenger/afp.read", system_user)]
+#[utoipa::path(responses((status = 200, body = SystemUserView)))]
 #[get("/afp/system-user")]
 fn read_system_user(claims: Claims) -> Result<Json<SystemUserView>, Status> {
     // `system_user` in the attribute let only tokens with a well-formed
@@ -103,7 +115,9 @@ fn read_system_user(claims: Claims) -> Result<Json<SystemUserView>, Status> {
     }))
 }
 
+/// Registers a period for the calling organisation.
 #[scopes("nav:helse/sykepenger/afp.write")]
+#[utoipa::path(request_body = Period, responses((status = 201, description = "Registered")))]
 #[post("/afp", data = "<period>")]
 fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -> Status {
     let Some(consumer) = claims.consumer_orgno() else {
@@ -118,7 +132,9 @@ fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -
     }
 }
 
+/// Liveness, for NAIS.
 #[public]
+#[utoipa::path(responses((status = 200, body = String)))]
 #[get("/isalive")]
 fn isalive() -> &'static str {
     "alive"
@@ -127,6 +143,10 @@ fn isalive() -> &'static str {
 /// Ready once the issuer's keys are loaded, so NAIS sends no traffic to a
 /// replica that would answer 503.
 #[public]
+#[utoipa::path(responses(
+    (status = 200, description = "The issuer's keys are loaded"),
+    (status = 503, description = "Not yet")
+))]
 #[get("/isready")]
 fn isready(validator: &State<Validator>) -> Status {
     if validator.is_ready() {
@@ -136,6 +156,47 @@ fn isready(validator: &State<Validator>) -> Status {
     }
 }
 
+/// The API's OpenAPI document as utoipa writes it from the handlers, before
+/// the library adds its security (`GET /openapi.json`).
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "afp-api",
+        description = "AFP periods, for consumers with Maskinporten tokens."
+    ),
+    paths(read_afp, read_system_user, write_afp, isalive, isready)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document, with the `maskinporten` scheme (its token URL
+/// from the issuer's metadata) and each operation's scopes from the
+/// `#[scopes]` above: built per request, since the issuer's metadata loads
+/// at ignite and may change.
+#[public]
+#[get("/openapi.json")]
+fn openapi(security: Security) -> Json<utoipa::openapi::OpenApi> {
+    let mut document = ApiDoc::openapi();
+    security.modify(&mut document);
+    Json(document)
+}
+
+/// Swagger UI over `/openapi.json`, its files from utoipa-swagger-ui.
+/// Served by a `#[public]` handler of ours rather than utoipa-swagger-ui's
+/// own routes, which carry no mark and so would stop ignite under
+/// deny-by-default.
+#[public]
+#[get("/swagger-ui/<file..>")]
+fn swagger_ui(
+    file: PathBuf,
+    config: &State<SwaggerConfig>,
+) -> Result<Option<SwaggerFile<'static>>, Status> {
+    let file = file.to_string_lossy();
+    utoipa_swagger_ui::serve(&file, config.0.clone()).map_err(|_| Status::InternalServerError)
+}
+
+/// What Swagger UI shows: the document at `/openapi.json`.
+struct SwaggerConfig(Arc<utoipa_swagger_ui::Config<'static>>);
+
 /// The API on the given configuration. Every route must carry `#[scopes]`
 /// or `#[public]` (deny-by-default), unless the configuration says otherwise.
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
@@ -143,9 +204,20 @@ pub fn rocket_with(figment: Figment) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(Maskinporten::fairing())
         .manage(Register::default())
+        .manage(SwaggerConfig(Arc::new(utoipa_swagger_ui::Config::from(
+            "/openapi.json",
+        ))))
         .mount(
             "/",
-            routes![read_afp, read_system_user, write_afp, isalive, isready],
+            routes![
+                read_afp,
+                read_system_user,
+                write_afp,
+                isalive,
+                isready,
+                openapi,
+                swagger_ui
+            ],
         )
 }
 

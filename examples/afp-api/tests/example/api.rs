@@ -154,3 +154,71 @@ async fn a_system_user_reads_who_it_is_in_both_modes() {
     }
     assert!(texas.introspections() >= 3);
 }
+
+#[rocket::async_test]
+async fn the_openapi_document_is_public_and_has_the_scopes_of_the_handlers() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let response = client.get("/openapi.json").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let document: serde_json::Value = response.into_json().await.expect("JSON");
+
+    let scheme = &document["components"]["securitySchemes"]["maskinporten"];
+    let flow = &scheme["flows"]["clientCredentials"];
+    let token_url = format!("{}/token", issuer.issuer().trim_end_matches('/'));
+    assert_eq!(flow["tokenUrl"], token_url.as_str());
+    let scopes: Vec<&str> = flow["scopes"]
+        .as_object()
+        .map(|scopes| scopes.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(scopes, [READ, WRITE]);
+
+    let paths = &document["paths"];
+    assert_eq!(
+        paths["/afp"]["get"]["security"],
+        serde_json::json!([{ "maskinporten": [READ] }])
+    );
+    assert_eq!(
+        paths["/afp"]["post"]["security"],
+        serde_json::json!([{ "maskinporten": [WRITE] }])
+    );
+    assert_eq!(
+        paths["/afp/system-user"]["get"]["security"],
+        serde_json::json!([{ "maskinporten": [READ] }])
+    );
+    for status in ["401", "403", "503"] {
+        assert!(
+            paths["/afp"]["get"]["responses"][status].is_object(),
+            "{status}: {}",
+            paths["/afp"]["get"]
+        );
+    }
+    assert_eq!(paths["/isalive"]["get"]["security"], serde_json::json!([]));
+    assert_eq!(paths["/isready"]["get"]["security"], serde_json::json!([]));
+}
+
+#[rocket::async_test]
+async fn swagger_ui_is_served_over_the_document() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let response = client.get("/swagger-ui/").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(
+        response.content_type().is_some_and(|ct| ct.is_html()),
+        "{:?}",
+        response.content_type()
+    );
+    let page = response.into_string().await.unwrap_or_default();
+    assert!(page.contains("swagger-ui"), "{page}");
+
+    let response = client
+        .get("/swagger-ui/swagger-initializer.js")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let script = response.into_string().await.unwrap_or_default();
+    assert!(script.contains("/openapi.json"), "{script}");
+
+    let response = client.get("/swagger-ui/no-such-file.js").dispatch().await;
+    assert_eq!(response.status(), Status::NotFound);
+}
