@@ -56,11 +56,21 @@ pub(crate) mod okapi;
 #[cfg(feature = "utoipa")]
 mod utoipa;
 
-/// The name of the security scheme in the document's components.
+/// The name of the security scheme in the document's components, and in
+/// each operation's security requirement objects.
+///
+/// ```
+/// assert_eq!(maskinporten_rocket::openapi::SCHEME, "maskinporten");
+/// ```
 pub const SCHEME: &str = "maskinporten";
 
 /// The operation extension that lists a route's allowed consumer
-/// organisations (`consumers = [..]`).
+/// organisations (`consumers = [..]`), as an array of organisation
+/// numbers.
+///
+/// ```
+/// assert_eq!(maskinporten_rocket::openapi::CONSUMERS_EXTENSION, "x-maskinporten-consumers");
+/// ```
 pub const CONSUMERS_EXTENSION: &str = "x-maskinporten-consumers";
 
 /// The scheme's description.
