@@ -2,6 +2,9 @@
 //! module here, so Rocket, aws-lc and the test kit are linked once, and all
 //! suites share one test harness that runs their tests in parallel.
 //!
+//! `guard_log.rs` is a binary of its own too: it installs the process's
+//! logger.
+//!
 //! `ui.rs` stays a binary of its own: trybuild compiles its cases with its
 //! own `cargo` run, which takes minutes and competes for the CPU with the
 //! timing-sensitive tests here (a stalled refresh, a hung Texas); apart, a
@@ -18,6 +21,7 @@ mod launch_checks;
 mod local_validation;
 mod manifest;
 mod metrics;
+mod openapi;
 mod properties;
 mod public_routes;
 mod route_conditions;

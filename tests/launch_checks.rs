@@ -96,9 +96,7 @@ async fn a_protected_route_without_the_fairing_fails_to_launch() {
             ErrorKind::SentinelAborts(sentries) => {
                 let names: Vec<_> = sentries.iter().map(|s| s.type_name).collect();
                 assert!(
-                    names
-                        .iter()
-                        .any(|n| n.ends_with("__maskinporten_scopes_read")),
+                    names.iter().any(|n| n.ends_with("Scopes_read")),
                     "{names:?}"
                 );
             }

@@ -13,6 +13,14 @@
 //! handler, by the runtime's `routes!`, which names the route after the
 //! mark's identity (module path and function name).
 //!
+//! The guard is named `Scopes_<fn>` (`Scopes_read_afp`): Rocket's log line
+//! for a failed guard names the parameter's type as written in the
+//! signature (``Request guard `Scopes_read_afp` failed: ...``), so the type
+//! is one identifier that says what refused and for which handler, with no
+//! path and no internal name. No other item is likely to have that name: a
+//! handler's (Rocket's struct beside it) or a type's would break the naming
+//! conventions both follow.
+//!
 //! The guard is a type of the user's crate with a `FromRequest` impl, not an
 //! implementation of a runtime trait: the runtime exports no trait that a
 //! user could implement by hand, so nothing but `#[scopes]` makes a guard.
@@ -45,8 +53,9 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
         body,
     } = handler;
 
-    // `format_ident!` drops the `r#` of a raw identifier.
-    let marker = format_ident!("__maskinporten_scopes_{}", sig.ident);
+    // `format_ident!` drops the `r#` of a raw identifier. The name is what
+    // Rocket's log prints for a failed guard (see the module docs).
+    let marker = format_ident!("Scopes_{}", sig.ident);
     let constructor = exports::requirement(requirement.mode);
     let scopes = requirement.scopes.iter().map(plain);
     let consumers = (!requirement.consumers.is_empty()).then(|| {
@@ -111,6 +120,7 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
     let mark = route_mark(&ident, &route, quote!(#option::Some(#marker::REQUIREMENT)));
     let identity = identity(&ident);
     let concat = exports::concat();
+    let okapi = okapi_input(&marker);
 
     quote! {
         #[doc(hidden)]
@@ -145,6 +155,8 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
             }
         }
 
+        #okapi
+
         #mark
 
         #(#attrs)*
@@ -153,6 +165,39 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
             #inputs #comma_before_variadic #variadic
         ) #output #where_clause #body
     }
+}
+
+/// rocket_okapi's `OpenApiFromRequest` for the guard, so `#[openapi]`
+/// compiles on the handler: with the `okapi` feature, which
+/// maskinporten-rocket's `okapi` feature turns on together with the
+/// runtime's `__private::okapi`.
+#[cfg(feature = "okapi")]
+fn okapi_input(marker: &Ident) -> TokenStream {
+    let okapi = exports::okapi();
+    let string = exports::string();
+    quote! {
+        impl<'r> #okapi::OpenApiFromRequest<'r> for #marker {
+            fn from_request_input(
+                _: &mut #okapi::OpenApiGenerator,
+                _: #string,
+                _: bool,
+            ) -> #okapi::Result<#okapi::RequestHeaderInput> {
+                #okapi::scopes_input()
+            }
+
+            fn get_responses(
+                _: &mut #okapi::OpenApiGenerator,
+            ) -> #okapi::Result<#okapi::Responses> {
+                #okapi::scopes_responses()
+            }
+        }
+    }
+}
+
+/// Nothing without the `okapi` feature.
+#[cfg(not(feature = "okapi"))]
+fn okapi_input(_: &Ident) -> TokenStream {
+    TokenStream::new()
 }
 
 /// The public handler's mark in the scope map, followed by the handler

@@ -3,7 +3,8 @@
 //!
 //! The generated code reaches the runtime only through
 //! `::maskinporten_rocket::__private`, and the standard library only through
-//! `::core`: absolute paths, so no item of the user's crate can shadow them.
+//! `::core` (and `::std` for `String`): absolute paths, so no item of the
+//! user's crate can shadow them.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -24,6 +25,19 @@ pub(crate) fn requirement(mode: Mode) -> TokenStream {
         Mode::All => quote!(#runtime::Requirement::all),
         Mode::Any => quote!(#runtime::Requirement::any),
     }
+}
+
+/// The runtime's rocket_okapi items (its `okapi` feature).
+#[cfg(feature = "okapi")]
+pub(crate) fn okapi() -> TokenStream {
+    let runtime = runtime();
+    quote!(#runtime::okapi)
+}
+
+/// `::std::string::String`.
+#[cfg(feature = "okapi")]
+pub(crate) fn string() -> TokenStream {
+    quote!(::std::string::String)
 }
 
 /// `::core::option::Option`.

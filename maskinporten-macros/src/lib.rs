@@ -81,7 +81,13 @@ use proc_macro::TokenStream;
 /// the token is checked before any other guard runs; a request without a
 /// valid token carrying the scopes gets 401 or 403 and the handler is not
 /// called. The body, the return type and the other parameters are left as
-/// written.
+/// written. The guard's type is named `Scopes_<fn>`, which is what Rocket's
+/// log line for a refused request shows:
+/// ``Request guard `Scopes_afp` failed: InsufficientScope(scopes("nav:helse/sykepenger/afp.read")).``
+///
+/// With maskinporten-rocket's `okapi` feature the guard also implements
+/// rocket_okapi's `OpenApiFromRequest`, so `#[openapi]` may stand between
+/// this attribute and the route attribute.
 ///
 /// Every scope must be a string literal that NAIS can expose
 /// (`<prefix>:<product><separator><name>`, for example

@@ -60,6 +60,12 @@
 //!   (`Maskinporten::with_registry`, the `prometheus` re-export). Feature
 //!   `tracing`: a span `verification` per validated token. Neither holds
 //!   the token, its claims or its signature.
+//! - With the feature `utoipa` or `okapi`, `openapi::Security` writes the
+//!   scope map into the OpenAPI document utoipa or rocket_okapi generates:
+//!   the `maskinporten` scheme, each operation's `security`, and its 401,
+//!   403 and 503 responses. With `okapi`, `Claims` and the guard
+//!   `#[scopes]` generates implement rocket_okapi's `OpenApiFromRequest`,
+//!   so `#[openapi]` compiles on their handlers.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -73,6 +79,8 @@ mod http;
 mod json;
 pub mod manifest;
 mod metrics;
+#[cfg(any(feature = "utoipa", feature = "okapi"))]
+pub mod openapi;
 mod rejection;
 mod response;
 pub mod routes;
@@ -186,4 +194,15 @@ pub mod __private {
     pub use inventory;
     pub use rocket::request::{FromRequest, Outcome, Request};
     pub use rocket::{async_trait, Ignite, Rocket, Route, Sentinel};
+
+    /// What the guard `#[scopes]` generates needs for rocket_okapi's
+    /// `OpenApiFromRequest` (the macro's `okapi` feature).
+    #[cfg(feature = "okapi")]
+    pub mod okapi {
+        pub use crate::openapi::okapi::{scopes_input, scopes_responses};
+        pub use rocket_okapi::gen::OpenApiGenerator;
+        pub use rocket_okapi::okapi::openapi3::Responses;
+        pub use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
+        pub use rocket_okapi::Result;
+    }
 }

@@ -52,7 +52,12 @@ impl Delegation {
 /// and from which organisations, and whether delegated access is accepted.
 /// Its strings were checked when the handler compiled: scopes against the
 /// grammar, organisation numbers for nine digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Its `Debug` is the attribute's arguments on one line
+/// (`scopes("nav:helse/sykepenger/afp.read", consumers = ["123456789"])`),
+/// so that Rocket's log line for a failed guard, which prints the guard's
+/// error with `{:?}`, stays short.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Requirement {
     mode: Mode,
     scopes: &'static [&'static str],
@@ -269,6 +274,50 @@ impl fmt::Display for Requirement {
             f.write_str(scope)?;
         }
         Ok(())
+    }
+}
+
+/// The attribute as written, on one line:
+/// `scopes(any("a", "b"), consumers = ["123456789"], delegation = deny)`.
+impl fmt::Debug for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn list(f: &mut fmt::Formatter<'_>, items: &[&str]) -> fmt::Result {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{item:?}")?;
+            }
+            Ok(())
+        }
+        f.write_str("scopes(")?;
+        match self.mode {
+            Mode::All => list(f, self.scopes)?,
+            Mode::Any => {
+                f.write_str("any(")?;
+                list(f, self.scopes)?;
+                f.write_str(")")?;
+            }
+        }
+        if !self.consumers.is_empty() {
+            f.write_str(", consumers = [")?;
+            list(f, self.consumers)?;
+            f.write_str("]")?;
+        }
+        if !self.system_user_orgs.is_empty() {
+            f.write_str(", system_user_orgs = [")?;
+            list(f, self.system_user_orgs)?;
+            f.write_str("]")?;
+        } else if self.system_user {
+            f.write_str(", system_user")?;
+        }
+        if let Some(delegation) = self.delegation {
+            write!(f, ", delegation = {}", delegation.as_str())?;
+        }
+        if let Some(check) = self.check {
+            write!(f, ", check = {check}")?;
+        }
+        f.write_str(")")
     }
 }
 

@@ -8,12 +8,18 @@
 //! `MASKINPORTEN_WELL_KNOWN_URL` (or `NAIS_TOKEN_INTROSPECTION_ENDPOINT` with
 //! `ROCKET_MASKINPORTEN={validation="texas"}`). With none of it, a debug
 //! build runs against an embedded development issuer (see `dev`).
+//!
+//! `GET /openapi.json` is the API's OpenAPI document, written by utoipa from
+//! the handlers and given its security by the library from the same
+//! `#[scopes]` the routes enforce; `GET /swagger-ui/` shows it, from
+//! utoipa-swagger-ui's own routes, declared public in the configuration.
 
 #[cfg(all(feature = "dev-issuer", debug_assertions))]
 pub mod dev;
 
 use std::sync::Mutex;
 
+use maskinporten_rocket::openapi::Security;
 use maskinporten_rocket::prometheus::{Encoder, Registry, TextEncoder};
 use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten, Validator};
 use rocket::figment::Figment;
@@ -21,9 +27,11 @@ use rocket::http::{ContentType, Status};
 use rocket::serde::json::Json;
 use rocket::serde::{Deserialize, Serialize};
 use rocket::{get, post, Build, Rocket, State};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
 
 /// One registered AFP period.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(crate = "rocket::serde")]
 pub struct Period {
     /// The person, as an opaque identifier.
@@ -33,7 +41,7 @@ pub struct Period {
 }
 
 /// What `GET /afp` answers.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(crate = "rocket::serde")]
 pub struct AfpView {
     /// The calling organisation's number, from the token.
@@ -70,7 +78,9 @@ impl Register {
     }
 }
 
+/// The calling organisation's registered periods.
 #[scopes("nav:helse/sykepenger/afp.read")]
+#[utoipa::path(responses((status = 200, body = AfpView)))]
 #[get("/afp")]
 fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
     Json(register.view(claims.consumer_orgno().map(str::to_owned)))
@@ -78,7 +88,7 @@ fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
 
 /// What `GET /afp/system-user` answers: the Altinn system user the token
 /// acts as.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(crate = "rocket::serde")]
 pub struct SystemUserView {
     /// The organisation number the system user belongs to.
@@ -89,7 +99,9 @@ pub struct SystemUserView {
     pub system_id: String,
 }
 
+/// The Altinn system user the token acts as.
 #[scopes("nav:helse/sykepenger/afp.read", system_user)]
+#[utoipa::path(responses((status = 200, body = SystemUserView)))]
 #[get("/afp/system-user")]
 fn read_system_user(claims: Claims) -> Result<Json<SystemUserView>, Status> {
     // `system_user` in the attribute let only tokens with a well-formed
@@ -104,7 +116,9 @@ fn read_system_user(claims: Claims) -> Result<Json<SystemUserView>, Status> {
     }))
 }
 
+/// Registers a period for the calling organisation.
 #[scopes("nav:helse/sykepenger/afp.write")]
+#[utoipa::path(request_body = Period, responses((status = 201, description = "Registered")))]
 #[post("/afp", data = "<period>")]
 fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -> Status {
     let Some(consumer) = claims.consumer_orgno() else {
@@ -119,7 +133,9 @@ fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -
     }
 }
 
+/// Liveness, for NAIS.
 #[public]
+#[utoipa::path(responses((status = 200, body = String)))]
 #[get("/isalive")]
 fn isalive() -> &'static str {
     "alive"
@@ -128,6 +144,10 @@ fn isalive() -> &'static str {
 /// Ready once the issuer's keys are loaded, so NAIS sends no traffic to a
 /// replica that would answer 503.
 #[public]
+#[utoipa::path(responses(
+    (status = 200, description = "The issuer's keys are loaded"),
+    (status = 503, description = "Not yet")
+))]
 #[get("/isready")]
 fn isready(validator: &State<Validator>) -> Status {
     if validator.is_ready() {
@@ -151,10 +171,55 @@ fn metrics(registry: &State<Registry>) -> (ContentType, Vec<u8>) {
     (content_type.unwrap_or(ContentType::Plain), text)
 }
 
+/// The API's OpenAPI document as utoipa writes it from the handlers, before
+/// the library adds its security (`GET /openapi.json`).
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "afp-api",
+        description = "AFP periods, for consumers with Maskinporten tokens."
+    ),
+    paths(read_afp, read_system_user, write_afp, isalive, isready)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document, with the `maskinporten` scheme (its token URL
+/// from the issuer's metadata) and each operation's scopes from the
+/// `#[scopes]` above: built per request, since the issuer's metadata loads
+/// at ignite and may change.
+#[public]
+#[get("/openapi.json")]
+fn openapi(security: Security) -> Json<utoipa::openapi::OpenApi> {
+    let mut document = ApiDoc::openapi();
+    security.modify(&mut document);
+    Json(document)
+}
+
+/// Where Swagger UI is mounted, as a Rocket path pattern.
+const SWAGGER_UI: &str = "/swagger-ui/<_..>";
+
+/// The routes of this API that other crates mount, declared public in the
+/// configuration (`public_routes`): they cannot carry `#[public]`, and
+/// deny-by-default would otherwise stop ignite on them. Here, the one route
+/// utoipa-swagger-ui mounts for Swagger UI's files.
+pub const PUBLIC_ROUTES: &[&str] = &["GET /swagger-ui/<_..>"];
+
+/// Swagger UI over `/openapi.json`, from utoipa-swagger-ui's own routes. It
+/// is given the URL of our `/openapi.json` rather than a document, so it
+/// mounts no route that would serve the document without its security.
+fn swagger_ui() -> Vec<rocket::Route> {
+    SwaggerUi::new(SWAGGER_UI)
+        .config(utoipa_swagger_ui::Config::from("/openapi.json"))
+        .into()
+}
+
 /// The API on the given configuration. Every route must carry `#[scopes]`
-/// or `#[public]` (deny-by-default), unless the configuration says otherwise.
+/// or `#[public]` (deny-by-default), or be one of [`PUBLIC_ROUTES`], unless
+/// the configuration says otherwise.
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
-    let figment = figment.join(("maskinporten.deny_unmarked_routes", true));
+    let figment = figment
+        .join(("maskinporten.deny_unmarked_routes", true))
+        .join(("maskinporten.public_routes", PUBLIC_ROUTES));
     // The app's own registry, which `/metrics` serves; the app's own
     // metrics (or rocket_prometheus's) can be registered beside ours.
     let registry = Registry::new();
@@ -164,9 +229,17 @@ pub fn rocket_with(figment: Figment) -> Rocket<Build> {
         .manage(Register::default())
         .mount(
             "/",
-            routes![read_afp, read_system_user, write_afp, isalive, isready],
+            routes![
+                read_afp,
+                read_system_user,
+                write_afp,
+                isalive,
+                isready,
+                openapi,
+                metrics
+            ],
         )
-        .mount("/", routes![metrics])
+        .mount("/", swagger_ui())
 }
 
 /// The API on Rocket's own configuration (`Rocket.toml`, `ROCKET_*`) and the

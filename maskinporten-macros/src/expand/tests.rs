@@ -25,7 +25,7 @@ fn the_guard_is_inserted_as_the_first_parameter() {
     );
     let expected = text(quote! {
         fn afp(
-            __maskinporten_authorized: __maskinporten_scopes_afp,
+            __maskinporten_authorized: Scopes_afp,
             id: u32, claims: Claims
         ) -> String { id.to_string() }
     });
@@ -66,7 +66,7 @@ fn the_marker_has_the_handlers_visibility_and_requirement() {
         ),
     );
     assert!(out.contains(&text(quote!(
-        pub(crate) struct __maskinporten_scopes_afp;
+        pub(crate) struct Scopes_afp;
     ))));
     assert!(out.contains(&text(quote! {
         ::maskinporten_rocket::__private::Requirement::all(&["nav:a/bc", "nav:a/de"])
@@ -96,7 +96,7 @@ fn a_raw_fn_name_gives_a_plain_marker_name() {
             fn r#type() {}
         ),
     );
-    assert!(out.contains("__maskinporten_scopes_type"), "{out}");
+    assert!(out.contains("Scopes_type"), "{out}");
 }
 
 #[test]
@@ -160,9 +160,7 @@ fn a_protected_handler_is_marked_with_its_route_and_requirement() {
         quote!("afp"),
         quote!("GET"),
         quote!("/afp/<id>"),
-        quote!(::core::option::Option::Some(
-            __maskinporten_scopes_afp::REQUIREMENT
-        )),
+        quote!(::core::option::Option::Some(Scopes_afp::REQUIREMENT)),
     ));
     assert!(out.contains(&mark), "{out}");
 }
@@ -209,7 +207,7 @@ fn the_guard_aborts_launch_without_the_fairing_naming_the_handler() {
         },
     );
     let sentinel = text(quote! {
-        impl ::maskinporten_rocket::__private::Sentinel for __maskinporten_scopes_afp {
+        impl ::maskinporten_rocket::__private::Sentinel for Scopes_afp {
             fn abort(
                 rocket: &::maskinporten_rocket::__private::Rocket<::maskinporten_rocket::__private::Ignite>
             ) -> bool {
@@ -294,5 +292,41 @@ fn errors_keep_their_spans() {
     assert_eq!(
         out.to_string(),
         text(quote!(::core::compile_error! { "no" }))
+    );
+}
+
+#[cfg(feature = "okapi")]
+#[test]
+fn with_okapi_the_guard_is_documented_through_the_runtime() {
+    let out = expand(
+        quote!("nav:a/bc"),
+        quote! {
+            #[openapi]
+            #[get("/afp")]
+            fn afp() {}
+        },
+    );
+    let okapi = text(quote! {
+        impl<'r> ::maskinporten_rocket::__private::okapi::OpenApiFromRequest<'r> for Scopes_afp {
+            fn from_request_input(
+                _: &mut ::maskinporten_rocket::__private::okapi::OpenApiGenerator,
+                _: ::std::string::String,
+                _: bool,
+            ) -> ::maskinporten_rocket::__private::okapi::Result<::maskinporten_rocket::__private::okapi::RequestHeaderInput> {
+                ::maskinporten_rocket::__private::okapi::scopes_input()
+            }
+
+            fn get_responses(
+                _: &mut ::maskinporten_rocket::__private::okapi::OpenApiGenerator,
+            ) -> ::maskinporten_rocket::__private::okapi::Result<::maskinporten_rocket::__private::okapi::Responses> {
+                ::maskinporten_rocket::__private::okapi::scopes_responses()
+            }
+        }
+    });
+    assert!(out.contains(&okapi), "{out}");
+    // The other attributes stay, in order, for `#[openapi]` and `#[get]`.
+    assert!(
+        out.contains(&text(quote!(#[openapi] #[get("/afp")] fn afp))),
+        "{out}"
     );
 }

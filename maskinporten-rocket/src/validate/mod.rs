@@ -242,6 +242,37 @@ impl Validator {
         }
     }
 
+    /// The issuer's token endpoint (`token_endpoint` of its RFC 8414
+    /// metadata), as of the last successful load of its keys: what an
+    /// OpenAPI document gives clients as the `tokenUrl` (see
+    /// [`openapi::Security`](crate::openapi::Security)).
+    ///
+    /// `None` when it is not known: in Texas mode (Texas is asked about
+    /// tokens, not the issuer), when `issuer` and `jwks_uri` are both
+    /// configured (no metadata is fetched; NAIS sets both), before the keys
+    /// first load, and when the metadata names no token endpoint.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rocket::Error> { rocket::execute(async {
+    /// use maskinporten_rocket::{Maskinporten, Validator};
+    /// use maskinporten_testing::Issuer;
+    ///
+    /// // The stand-in's metadata names `<issuer>/token`.
+    /// let issuer = Issuer::start().await;
+    /// let rocket = rocket::custom(issuer.figment()).attach(Maskinporten::fairing());
+    /// let rocket = rocket.ignite().await?;
+    /// let validator = rocket.state::<Validator>().expect("the fairing manages it");
+    /// let expected = format!("{}/token", issuer.issuer().trim_end_matches('/'));
+    /// assert_eq!(validator.token_endpoint(), Some(expected));
+    /// # Ok(()) }) }
+    /// ```
+    pub fn token_endpoint(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Jwks(jwks) => jwks.keys.token_endpoint(),
+            Backend::Texas(_) => None,
+        }
+    }
+
     /// The key store, for the fairing's initial load and background refresh.
     pub(crate) fn key_store(&self) -> Option<&Arc<KeyStore>> {
         match &self.backend {

@@ -1,7 +1,10 @@
 //! The example API against the stand-in issuer.
 
 use afp_api::{AfpView, Period};
+use maskinporten_rocket::routes::{audit, scope_map, Protection};
+use maskinporten_rocket::ConfigErrorKind;
 use maskinporten_testing::{bearer, Issuer};
+use rocket::error::ErrorKind;
 use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::Client;
 
@@ -176,5 +179,116 @@ async fn metrics_show_each_verdict_by_route_and_reason() {
         "maskinporten_keys_loaded 1",
     ] {
         assert!(text.lines().any(|l| l == line), "{line} not in:\n{text}");
+    }
+}
+
+#[rocket::async_test]
+async fn the_openapi_document_is_public_and_has_the_scopes_of_the_handlers() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let response = client.get("/openapi.json").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let document: serde_json::Value = response.into_json().await.expect("JSON");
+
+    let scheme = &document["components"]["securitySchemes"]["maskinporten"];
+    let flow = &scheme["flows"]["clientCredentials"];
+    let token_url = format!("{}/token", issuer.issuer().trim_end_matches('/'));
+    assert_eq!(flow["tokenUrl"], token_url.as_str());
+    let scopes: Vec<&str> = flow["scopes"]
+        .as_object()
+        .map(|scopes| scopes.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(scopes, [READ, WRITE]);
+
+    let paths = &document["paths"];
+    assert_eq!(
+        paths["/afp"]["get"]["security"],
+        serde_json::json!([{ "maskinporten": [READ] }])
+    );
+    assert_eq!(
+        paths["/afp"]["post"]["security"],
+        serde_json::json!([{ "maskinporten": [WRITE] }])
+    );
+    assert_eq!(
+        paths["/afp/system-user"]["get"]["security"],
+        serde_json::json!([{ "maskinporten": [READ] }])
+    );
+    for status in ["401", "403", "503"] {
+        assert!(
+            paths["/afp"]["get"]["responses"][status].is_object(),
+            "{status}: {}",
+            paths["/afp"]["get"]
+        );
+    }
+    assert_eq!(paths["/isalive"]["get"]["security"], serde_json::json!([]));
+    assert_eq!(paths["/isready"]["get"]["security"], serde_json::json!([]));
+}
+
+#[rocket::async_test]
+async fn swagger_ui_is_served_over_the_document() {
+    let issuer = Issuer::start().await;
+    let client = client(&issuer).await;
+    let response = client.get("/swagger-ui/").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(
+        response.content_type().is_some_and(|ct| ct.is_html()),
+        "{:?}",
+        response.content_type()
+    );
+    let page = response.into_string().await.unwrap_or_default();
+    assert!(page.contains("swagger-ui"), "{page}");
+
+    let response = client
+        .get("/swagger-ui/swagger-initializer.js")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let script = response.into_string().await.unwrap_or_default();
+    assert!(script.contains("/openapi.json"), "{script}");
+
+    let response = client.get("/swagger-ui/no-such-file.js").dispatch().await;
+    assert_eq!(response.status(), Status::NotFound);
+}
+
+/// Swagger UI's route is utoipa-swagger-ui's, declared public by the
+/// example's `public_routes`; the liftoff table says so.
+#[rocket::async_test]
+async fn swagger_ui_is_public_by_configuration() {
+    let issuer = Issuer::start().await;
+    let rocket = afp_api::rocket_with(issuer.figment());
+    let map = scope_map(&rocket);
+    let swagger: Vec<_> = map
+        .iter()
+        .filter(|route| route.uri.starts_with("/swagger-ui/"))
+        .collect();
+    assert_eq!(swagger.len(), 1, "{map:?}");
+    assert_eq!(swagger[0].protection, Protection::PublicByConfiguration);
+    assert!(audit(&rocket).is_ok());
+}
+
+/// A typo in the example's `public_routes` stops ignite and names the
+/// entry, rather than leave Swagger UI refused or open something else.
+#[rocket::async_test]
+async fn a_wrong_public_route_entry_fails_ignite_naming_it() {
+    let issuer = Issuer::start().await;
+    let typo = "GET /swager-ui/<_..>";
+    let entries = [afp_api::PUBLIC_ROUTES[0], typo];
+    let rocket = afp_api::rocket_with(
+        issuer
+            .figment()
+            .merge(("maskinporten.public_routes", entries)),
+    );
+    let error = audit(&rocket).unwrap_err();
+    assert!(
+        matches!(error.kind(), ConfigErrorKind::PublicRouteUnmatched { entry } if entry == typo),
+        "{error}"
+    );
+    assert!(error.to_string().contains(typo), "{error}");
+    match Client::tracked(rocket).await {
+        Ok(_) => panic!("ignite succeeded with {typo:?}"),
+        Err(e) => assert!(
+            matches!(e.kind(), ErrorKind::FailedFairings(f) if f[0].name == "Maskinporten"),
+            "{e}"
+        ),
     }
 }

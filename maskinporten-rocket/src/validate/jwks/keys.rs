@@ -67,6 +67,10 @@ pub(crate) fn rsa_parameters(algorithm: Algorithm) -> Option<&'static RsaParamet
 pub(crate) struct Anchor {
     pub(crate) issuer: String,
     pub(crate) keys: HashMap<String, Arc<Key>>,
+    /// The metadata's `token_endpoint`, for OpenAPI documents; `None`
+    /// when no metadata was fetched (`issuer` and `jwks_uri` configured)
+    /// or it names none.
+    pub(crate) token_endpoint: Option<String>,
 }
 
 /// Why no key could be found for a `kid`.
@@ -123,6 +127,12 @@ impl KeyStore {
     /// Whether keys are loaded, so that tokens can be verified.
     pub(crate) fn is_ready(&self) -> bool {
         self.anchor.load().is_some()
+    }
+
+    /// The issuer's `token_endpoint`, from the metadata of the last
+    /// successful load.
+    pub(crate) fn token_endpoint(&self) -> Option<String> {
+        self.anchor.load().as_ref()?.token_endpoint.clone()
     }
 
     /// The key under `kid`, with the issuer it belongs to. A known `kid`
@@ -227,8 +237,8 @@ impl KeyStore {
         state: &mut FetchState,
         discovery: Discovery,
     ) -> Result<Anchor, RefreshError> {
-        let (issuer, jwks_uri) = match &self.sources {
-            Sources::Explicit { issuer, jwks_uri } => (issuer.clone(), jwks_uri.to_string()),
+        let (issuer, jwks_uri, token_endpoint) = match &self.sources {
+            Sources::Explicit { issuer, jwks_uri } => (issuer.clone(), jwks_uri.to_string(), None),
             Sources::Discovered {
                 well_known_url,
                 issuer,
@@ -266,7 +276,7 @@ impl KeyStore {
                         }
                     }
                 };
-                (issuer, jwks_uri)
+                (issuer, jwks_uri, metadata.token_endpoint)
             }
         };
         let jwks = match self.http.get_json(&jwks_uri, MAX_DOCUMENT_BYTES).await {
@@ -279,7 +289,11 @@ impl KeyStore {
             }
         };
         match parse_jwks(&jwks) {
-            Ok(keys) => Ok(Anchor { issuer, keys }),
+            Ok(keys) => Ok(Anchor {
+                issuer,
+                keys,
+                token_endpoint,
+            }),
             Err(error) => Err(RefreshError::KeySet {
                 url: jwks_uri,
                 error,
@@ -336,6 +350,7 @@ impl KeyStore {
         let metadata = Metadata {
             issuer: field("issuer"),
             jwks_uri: field("jwks_uri"),
+            token_endpoint: field("token_endpoint"),
         };
         check_metadata_issuer(url, configured_issuer, metadata.issuer.as_deref())?;
         Ok(metadata)
@@ -576,6 +591,7 @@ impl fmt::Display for JwkError {
 struct Metadata {
     issuer: Option<String>,
     jwks_uri: Option<String>,
+    token_endpoint: Option<String>,
 }
 
 /// Whether a refresh fetches the metadata document again.

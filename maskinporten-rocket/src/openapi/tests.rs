@@ -1,0 +1,30 @@
+use super::*;
+
+#[test]
+fn rocket_paths_become_openapi_paths() {
+    assert_eq!(openapi_path("/afp"), "/afp");
+    assert_eq!(openapi_path("/afp/<id>"), "/afp/{id}");
+    assert_eq!(openapi_path("/files/<path..>"), "/files/{path}");
+    assert_eq!(openapi_path("/afp/<id>?<year>&<month>"), "/afp/{id}");
+}
+
+#[test]
+fn all_of_is_one_requirement_object_and_any_one_per_scope() {
+    let all = Plan::Scopes(Requirement::all(&["nav:a/b", "nav:a/c"]));
+    assert_eq!(all.requirements(), [vec!["nav:a/b", "nav:a/c"]]);
+    let any = Plan::Scopes(Requirement::any(&["nav:a/b", "nav:a/c"]));
+    assert_eq!(any.requirements(), [vec!["nav:a/b"], vec!["nav:a/c"]]);
+    assert_eq!(Plan::Token.requirements(), [Vec::<&str>::new()]);
+    assert!(Plan::Public.requirements().is_empty());
+}
+
+#[test]
+fn protected_operations_answer_401_403_and_503_and_token_only_ones_no_403() {
+    let statuses = |plan: Plan| plan.answers().iter().map(|a| a.status).collect::<Vec<_>>();
+    assert_eq!(
+        statuses(Plan::Scopes(Requirement::all(&["nav:a/b"]))),
+        ["401", "403", "503"]
+    );
+    assert_eq!(statuses(Plan::Token), ["401", "503"]);
+    assert!(statuses(Plan::Public).is_empty());
+}

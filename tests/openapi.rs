@@ -1,0 +1,262 @@
+//! The OpenAPI documents of both generators, filled from the scope map by
+//! `openapi::Security`: one fixture app with a route of each kind (all-of,
+//! any, consumers, public, `Claims` only), each handler documented by
+//! utoipa and by rocket_okapi, checked field by field. The app runs against
+//! the stand-in issuer, whose metadata names the token endpoint.
+
+use maskinporten_rocket::openapi::{Security, CONSUMERS_EXTENSION, SCHEME};
+use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten};
+use maskinporten_testing::Issuer;
+use rocket::local::asynchronous::Client;
+use rocket::{get, Build, Rocket};
+use rocket_okapi::{openapi, openapi_get_spec};
+use serde_json::{json, Value};
+use utoipa::{Modify, OpenApi};
+
+const READ: &str = "nav:helse/sykepenger/afp.read";
+const WRITE: &str = "nav:helse/sykepenger/afp.write";
+
+#[scopes("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write")]
+#[utoipa::path(responses((status = 200, body = String)))]
+#[openapi]
+#[get("/afp/<id>")]
+fn all_of(id: u32, claims: Claims) -> String {
+    format!("{id} {}", claims.consumer_orgno().unwrap_or("?"))
+}
+
+#[scopes(any("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write"))]
+#[utoipa::path(responses((status = 200, body = String)))]
+#[openapi]
+#[get("/afp")]
+fn any_of() -> &'static str {
+    "[]"
+}
+
+#[scopes("nav:helse/sykepenger/afp.read", consumers = ["123456789", "987654321"])]
+#[utoipa::path(responses((status = 200, body = String)))]
+#[openapi]
+#[get("/afp/partner")]
+fn partner() -> &'static str {
+    "partner"
+}
+
+#[public]
+#[utoipa::path(responses((status = 200, body = String)))]
+#[openapi]
+#[get("/isalive")]
+fn isalive() -> &'static str {
+    "alive"
+}
+
+// No attribute of ours: utoipa cannot see the `Claims` guard, so its path
+// names the scheme, with no scope; rocket_okapi learns it from the guard.
+#[utoipa::path(
+    responses((status = 200, body = String)),
+    security(("maskinporten" = []))
+)]
+#[openapi]
+#[get("/whoami")]
+fn whoami(claims: Claims) -> String {
+    claims.client_id().unwrap_or("?").to_owned()
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(all_of, any_of, partner, isalive, whoami))]
+struct ApiDoc;
+
+fn app(issuer: &Issuer) -> Rocket<Build> {
+    rocket::custom(issuer.figment())
+        .attach(Maskinporten::fairing())
+        .mount("/", routes![all_of, any_of, partner, isalive, whoami])
+}
+
+/// Both documents, filled by `Security` of the ignited app, as JSON.
+async fn documents() -> (Value, Value, Issuer) {
+    let issuer = Issuer::start().await;
+    let client = Client::tracked(app(&issuer)).await.expect("ignite");
+    let security = Security::of(client.rocket());
+
+    let mut utoipa = ApiDoc::openapi();
+    security.modify(&mut utoipa);
+    let mut okapi = openapi_get_spec![all_of, any_of, partner, isalive, whoami];
+    security.modify_okapi(&mut okapi);
+    (
+        serde_json::to_value(&utoipa).expect("utoipa's document is JSON"),
+        serde_json::to_value(&okapi).expect("okapi's document is JSON"),
+        issuer,
+    )
+}
+
+/// What both documents must say, checked on one of them.
+fn check(document: &Value, issuer: &Issuer, generator: &str) {
+    let scheme = &document["components"]["securitySchemes"][SCHEME];
+    assert_eq!(scheme["type"], "oauth2", "{generator}: {scheme}");
+    let flow = &scheme["flows"]["clientCredentials"];
+    let token_url = format!("{}/token", issuer.issuer().trim_end_matches('/'));
+    assert_eq!(
+        flow["tokenUrl"],
+        token_url.as_str(),
+        "{generator}: {scheme}"
+    );
+    assert_eq!(
+        flow["scopes"],
+        json!({
+            READ: "GET /afp, GET /afp/<id>, GET /afp/partner",
+            WRITE: "GET /afp, GET /afp/<id>",
+        }),
+        "{generator}"
+    );
+
+    let op = |path: &str| document["paths"][path]["get"].clone();
+
+    let all_of = op("/afp/{id}");
+    assert_eq!(
+        all_of["security"],
+        json!([{ SCHEME: [READ, WRITE] }]),
+        "{generator}: all-of is one requirement object"
+    );
+    let any_of = op("/afp");
+    assert_eq!(
+        any_of["security"],
+        json!([{ SCHEME: [READ] }, { SCHEME: [WRITE] }]),
+        "{generator}: any is one requirement object per scope"
+    );
+    let partner = op("/afp/partner");
+    assert_eq!(
+        partner["security"],
+        json!([{ SCHEME: [READ] }]),
+        "{generator}"
+    );
+    assert_eq!(
+        partner[CONSUMERS_EXTENSION],
+        json!(["123456789", "987654321"]),
+        "{generator}"
+    );
+    assert_eq!(all_of.get(CONSUMERS_EXTENSION), None, "{generator}");
+
+    let isalive = op("/isalive");
+    assert_eq!(isalive["security"], json!([]), "{generator}: public");
+    for status in ["401", "403", "503"] {
+        assert_eq!(isalive["responses"].get(status), None, "{generator}");
+    }
+
+    let whoami = op("/whoami");
+    assert_eq!(
+        whoami["security"],
+        json!([{ SCHEME: [] }]),
+        "{generator}: Claims only is the scheme with no scope"
+    );
+    assert_eq!(whoami["responses"].get("403"), None, "{generator}");
+
+    for (path, operation) in [
+        ("/afp/{id}", &all_of),
+        ("/afp", &any_of),
+        ("/afp/partner", &partner),
+        ("/whoami", &whoami),
+    ] {
+        let responses = &operation["responses"];
+        // The generator's own response stays.
+        assert!(responses["200"].is_object(), "{generator} {path}");
+        let challenge = &responses["401"]["headers"]["WWW-Authenticate"];
+        assert_eq!(challenge["schema"]["type"], "string", "{generator} {path}");
+        assert!(
+            challenge["description"]
+                .as_str()
+                .unwrap_or("")
+                .contains("invalid_token"),
+            "{generator} {path}: {challenge}"
+        );
+        assert!(
+            responses["401"]["description"]
+                .as_str()
+                .unwrap_or("")
+                .contains("token"),
+            "{generator} {path}"
+        );
+        let retry = &responses["503"]["headers"]["Retry-After"];
+        assert_eq!(retry["schema"]["type"], "integer", "{generator} {path}");
+        if path != "/whoami" {
+            let challenge = &responses["403"]["headers"]["WWW-Authenticate"];
+            assert!(
+                challenge["description"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("insufficient_scope"),
+                "{generator} {path}: {challenge}"
+            );
+        }
+    }
+}
+
+#[rocket::async_test]
+async fn utoipa_document_has_the_scope_map() {
+    let (utoipa, _, issuer) = documents().await;
+    check(&utoipa, &issuer, "utoipa");
+}
+
+#[rocket::async_test]
+async fn okapi_document_has_the_scope_map() {
+    let (_, okapi, issuer) = documents().await;
+    check(&okapi, &issuer, "okapi");
+}
+
+#[rocket::async_test]
+async fn both_generators_write_the_same_security() {
+    let (utoipa, okapi, _) = documents().await;
+    for path in ["/afp/{id}", "/afp", "/afp/partner", "/isalive", "/whoami"] {
+        let security = |document: &Value| document["paths"][path]["get"]["security"].clone();
+        assert_eq!(security(&utoipa), security(&okapi), "{path}");
+    }
+    let scheme = |document: &Value| document["components"]["securitySchemes"][SCHEME].clone();
+    assert_eq!(scheme(&utoipa), scheme(&okapi));
+}
+
+#[test]
+fn without_loaded_metadata_the_token_url_is_unknown_unless_given() {
+    // Not ignited: the fairing has not fetched the issuer's metadata.
+    let rocket = rocket::build().mount("/", routes![all_of]);
+    let security = Security::of(&rocket);
+    assert_eq!(security.token_url(), None);
+    let mut document = ApiDoc::openapi();
+    security.modify(&mut document);
+    let document = serde_json::to_value(&document).expect("JSON");
+    let flow = &document["components"]["securitySchemes"][SCHEME]["flows"]["clientCredentials"];
+    assert_eq!(flow["tokenUrl"], "");
+
+    let given = Security::of(&rocket).with_token_url("https://test.maskinporten.no/token");
+    let mut document = ApiDoc::openapi();
+    given.modify(&mut document);
+    let document = serde_json::to_value(&document).expect("JSON");
+    let flow = &document["components"]["securitySchemes"][SCHEME]["flows"]["clientCredentials"];
+    assert_eq!(flow["tokenUrl"], "https://test.maskinporten.no/token");
+    // Only the mounted route's scopes.
+    assert_eq!(
+        flow["scopes"].as_object().map(|s| s.len()),
+        Some(2),
+        "{flow}"
+    );
+}
+
+#[rocket::async_test]
+async fn in_texas_mode_the_token_url_is_unknown() {
+    let issuer = Issuer::start().await;
+    let texas = maskinporten_testing::Texas::start(&issuer).await;
+    let rocket = rocket::custom(texas.figment())
+        .attach(Maskinporten::fairing())
+        .mount("/", routes![all_of]);
+    let client = Client::tracked(rocket).await.expect("ignite");
+    assert_eq!(Security::of(client.rocket()).token_url(), None);
+}
+
+#[rocket::async_test]
+async fn with_issuer_and_jwks_uri_configured_no_metadata_gives_no_token_url() {
+    let issuer = Issuer::start().await;
+    let figment = rocket::Config::figment()
+        .merge(("maskinporten.issuer", issuer.issuer()))
+        .merge(("maskinporten.jwks_uri", issuer.jwks_uri()));
+    let rocket = rocket::custom(figment)
+        .attach(Maskinporten::fairing())
+        .mount("/", routes![all_of]);
+    let client = Client::tracked(rocket).await.expect("ignite");
+    assert_eq!(Security::of(client.rocket()).token_url(), None);
+}
