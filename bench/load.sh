@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null; then
     apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }
 fi
+# valgrind counts the instructions of a hit in each build below; without it
+# that one figure is skipped.
+if ! command -v valgrind >/dev/null; then
+    apt-get install -y valgrind || { apt-get update && apt-get install -y valgrind; } ||
+        echo "no valgrind: the instruction count is skipped" >&2
+fi
 # The hit server twice, with the library's metrics and tracing features and
 # without: the report ends with what they cost a cache hit. One package built
 # alone, so that no other package's features reach the library.

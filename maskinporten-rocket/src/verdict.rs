@@ -139,7 +139,7 @@ impl Verdict {
         self.outcome == Outcome::Allowed
     }
 
-    const ALLOWED: Verdict = Verdict {
+    pub(crate) const ALLOWED: Verdict = Verdict {
         outcome: Outcome::Allowed,
         reason: Reason::None,
     };

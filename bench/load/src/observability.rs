@@ -36,6 +36,8 @@ pub struct Comparison {
     pub rounds: Vec<[Outcome; 2]>,
     /// Each local round: ns of CPU per request with, without.
     pub local: Vec<[f64; 2]>,
+    /// Instructions per hit with, without; `None` without valgrind.
+    pub instructions: Option<[f64; 2]>,
 }
 
 /// Requests each build sends itself through Rocket's local client, per
@@ -44,13 +46,17 @@ const LOCAL_REQUESTS: u64 = 50_000;
 /// Local rounds; the build run first alternates.
 const LOCAL_ROUNDS: usize = 8;
 
-/// One process of `binary` sending [`LOCAL_REQUESTS`] cache hits through
-/// Rocket's local client: its thread's CPU ns per request.
-fn local_round(binary: &PathBuf, stand_ins: &StandIns, token: &str) -> Result<f64, String> {
-    let mut command = Command::new(binary);
+/// `binary --local <requests>`, configured for the stand-ins and the
+/// reused token, as `command` (the binary itself, or valgrind running it).
+fn local_command(
+    mut command: Command,
+    stand_ins: &StandIns,
+    token: &str,
+    requests: u64,
+) -> Command {
     command
         .arg("--local")
-        .arg(LOCAL_REQUESTS.to_string())
+        .arg(requests.to_string())
         .env("ROCKET_LOG_LEVEL", "off")
         .env("ROCKET_CLI_COLORS", "false")
         .env("HIT_TOKEN", token)
@@ -61,7 +67,13 @@ fn local_round(binary: &PathBuf, stand_ins: &StandIns, token: &str) -> Result<f6
     for (name, value) in stand_ins.nais_variables() {
         command.env(name, value);
     }
-    let output = command
+    command
+}
+
+/// One process of `binary` sending [`LOCAL_REQUESTS`] cache hits through
+/// Rocket's local client: its thread's CPU ns per request.
+fn local_round(binary: &PathBuf, stand_ins: &StandIns, token: &str) -> Result<f64, String> {
+    let output = local_command(Command::new(binary), stand_ins, token, LOCAL_REQUESTS)
         .output()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
     let text = String::from_utf8_lossy(&output.stdout);
@@ -75,6 +87,61 @@ fn local_round(binary: &PathBuf, stand_ins: &StandIns, token: &str) -> Result<f6
                 String::from_utf8_lossy(&output.stderr)
             )
         })
+}
+
+/// Hits in the two counted runs of each build. A run sends its count
+/// twice (unmeasured, then measured), so the difference of the two runs'
+/// instructions is that of `2 * (LONG - SHORT)` hits, free of start-up,
+/// ignite and the first key fetch, which both runs share.
+const COUNTED_SHORT: u64 = 500;
+const COUNTED_LONG: u64 = 2_500;
+
+/// Whether valgrind can be run.
+pub fn valgrind() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// The instructions one cache hit executes in `binary`, all threads,
+/// counted by valgrind's cachegrind without its cache simulation. A count
+/// of instructions does not depend on what else runs on the cores, which
+/// the CPU clocks above do: the settled figure on a shared machine.
+fn instructions_per_hit(
+    binary: &PathBuf,
+    stand_ins: &StandIns,
+    token: &str,
+) -> Result<f64, String> {
+    let count = |requests: u64| -> Result<u64, String> {
+        let mut valgrind = Command::new("valgrind");
+        valgrind
+            .args([
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null",
+            ])
+            .arg(binary);
+        let output = local_command(valgrind, stand_ins, token, requests)
+            .output()
+            .map_err(|e| format!("valgrind {}: {e}", binary.display()))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // `==<pid>== I   refs:      1,234,567`
+        stderr
+            .lines()
+            .find_map(|line| line.split_once(" I ")?.1.trim().strip_prefix("refs:"))
+            .map(|count| count.trim().replace(',', ""))
+            .and_then(|count| count.parse().ok())
+            .filter(|_| output.status.success())
+            .ok_or_else(|| {
+                format!(
+                    "valgrind {}: no instruction count in:\n{stderr}",
+                    binary.display()
+                )
+            })
+    };
+    let (short, long) = (count(COUNTED_SHORT)?, count(COUNTED_LONG)?);
+    Ok((long as f64 - short as f64) / (2 * (COUNTED_LONG - COUNTED_SHORT)) as f64)
 }
 
 /// A server binary running as a child, on its own port.
@@ -194,7 +261,19 @@ pub fn measure(
             [b, a]
         });
     }
-    Ok(Comparison { rounds, local })
+    let instructions = if valgrind() {
+        Some([
+            instructions_per_hit(with, stand_ins, reused)?,
+            instructions_per_hit(without, stand_ins, reused)?,
+        ])
+    } else {
+        None
+    };
+    Ok(Comparison {
+        rounds,
+        local,
+        instructions,
+    })
 }
 
 impl Comparison {
@@ -272,6 +351,28 @@ impl Comparison {
             without / 1000.0,
             paired / 1000.0
         ));
+        match self.instructions {
+            Some([with_instructions, without_instructions]) => {
+                let added = with_instructions - without_instructions;
+                // The build without the features: its local median CPU
+                // time over its instructions per hit.
+                let ns_per_instruction = without / without_instructions;
+                let cost = added * ns_per_instruction / 1000.0;
+                let met = if cost <= GOAL_US { "met" } else { "MISSED" };
+                lines.push(format!(
+                    "  instructions per hit (valgrind's cachegrind, all threads; not moved by the \
+                     machine's load): with {with_instructions:.0}, without \
+                     {without_instructions:.0}, difference {added:+.0} ({:+.1}%); at the build \
+                     without's {ns_per_instruction:.3} ns per instruction (its local median), \
+                     {cost:+.2} µs; goal <= +{GOAL_US} µs: {met}",
+                    100.0 * added / without_instructions
+                ));
+            }
+            None => lines.push(
+                "  instructions per hit: not counted; install valgrind (apt-get install valgrind)"
+                    .to_owned(),
+            ),
+        }
         lines
     }
 }
