@@ -101,8 +101,8 @@ fn check(document: &Value, issuer: &Issuer, generator: &str) {
     assert_eq!(
         flow["scopes"],
         json!({
-            READ: "GET /afp, GET /afp/<id>, GET /afp/partner",
-            WRITE: "GET /afp, GET /afp/<id>",
+            READ: "GET /afp, GET /afp/partner, GET /afp/{id}",
+            WRITE: "GET /afp, GET /afp/{id}",
         }),
         "{generator}"
     );

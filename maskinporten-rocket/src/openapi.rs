@@ -175,8 +175,8 @@ impl Security {
     }
 
     /// Every scope a mounted `#[scopes]` route requires, each with the
-    /// routes that require it, sorted (`GET /afp, POST /afp`): the scheme's
-    /// `scopes`.
+    /// routes that require it, sorted and with paths as the document writes
+    /// them (`GET /afp, GET /afp/{id}, POST /afp`): the scheme's `scopes`.
     ///
     /// ```
     /// use maskinporten_rocket::openapi::Security;
@@ -195,7 +195,7 @@ impl Security {
         for route in &self.map {
             if let Protection::Scopes(requirement) = route.protection {
                 for scope in requirement.scopes() {
-                    let route = format!("{} {}", route.method, route.uri);
+                    let route = format!("{} {}", route.method, openapi_path(&route.uri));
                     routes.entry(scope).or_default().push(route);
                 }
             }

@@ -272,11 +272,11 @@ async fn swagger_ui_is_public_by_configuration() {
 async fn a_wrong_public_route_entry_fails_ignite_naming_it() {
     let issuer = Issuer::start().await;
     let typo = "GET /swager-ui/<_..>";
-    let entries = [afp_api::PUBLIC_ROUTES[0], typo];
+    // The example appends its own entries to the configuration's.
     let rocket = afp_api::rocket_with(
         issuer
             .figment()
-            .merge(("maskinporten.public_routes", entries)),
+            .merge(("maskinporten.public_routes", [typo])),
     );
     let error = audit(&rocket).unwrap_err();
     assert!(
