@@ -36,8 +36,8 @@ pub struct Comparison {
     pub rounds: Vec<[Outcome; 2]>,
     /// Each local round: ns of CPU per request with, without.
     pub local: Vec<[f64; 2]>,
-    /// Instructions per hit with, without; `None` without valgrind.
-    pub instructions: Option<[f64; 2]>,
+    /// Instructions per hit with, without; or why they were not counted.
+    pub instructions: Result<[f64; 2], String>,
 }
 
 /// Requests each build sends itself through Rocket's local client, per
@@ -261,13 +261,16 @@ pub fn measure(
             [b, a]
         });
     }
+    // Without valgrind, or if it fails, the other figures still stand.
     let instructions = if valgrind() {
-        Some([
-            instructions_per_hit(with, stand_ins, reused)?,
-            instructions_per_hit(without, stand_ins, reused)?,
-        ])
+        instructions_per_hit(with, stand_ins, reused).and_then(|with_count| {
+            Ok([
+                with_count,
+                instructions_per_hit(without, stand_ins, reused)?,
+            ])
+        })
     } else {
-        None
+        Err("install valgrind (apt-get install valgrind)".to_owned())
     };
     Ok(Comparison {
         rounds,
@@ -351,8 +354,8 @@ impl Comparison {
             without / 1000.0,
             paired / 1000.0
         ));
-        match self.instructions {
-            Some([with_instructions, without_instructions]) => {
+        match &self.instructions {
+            Ok([with_instructions, without_instructions]) => {
                 let added = with_instructions - without_instructions;
                 // The build without the features: its local median CPU
                 // time over its instructions per hit.
@@ -368,10 +371,7 @@ impl Comparison {
                     100.0 * added / without_instructions
                 ));
             }
-            None => lines.push(
-                "  instructions per hit: not counted; install valgrind (apt-get install valgrind)"
-                    .to_owned(),
-            ),
+            Err(why) => lines.push(format!("  instructions per hit: not counted; {why}")),
         }
         lines
     }
