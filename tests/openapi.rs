@@ -136,7 +136,7 @@ fn check(document: &Value, issuer: &Issuer, generator: &str) {
 
     let isalive = op("/isalive");
     assert_eq!(isalive["security"], json!([]), "{generator}: public");
-    for status in ["401", "403", "503"] {
+    for status in ["400", "401", "403", "503"] {
         assert_eq!(isalive["responses"].get(status), None, "{generator}");
     }
 
@@ -172,6 +172,14 @@ fn check(document: &Value, issuer: &Issuer, generator: &str) {
                 .unwrap_or("")
                 .contains("token"),
             "{generator} {path}"
+        );
+        let malformed = &responses["400"]["headers"]["WWW-Authenticate"];
+        assert!(
+            malformed["description"]
+                .as_str()
+                .unwrap_or("")
+                .contains("invalid_request"),
+            "{generator} {path}: {malformed}"
         );
         let retry = &responses["503"]["headers"]["Retry-After"];
         assert_eq!(retry["schema"]["type"], "integer", "{generator} {path}");

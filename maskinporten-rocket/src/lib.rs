@@ -62,8 +62,8 @@
 //!   the token, its claims or its signature.
 //! - With the feature `utoipa` or `okapi`, `openapi::Security` writes the
 //!   scope map into the OpenAPI document utoipa or rocket_okapi generates:
-//!   the `maskinporten` scheme, each operation's `security`, and its 401,
-//!   403 and 503 responses. With `okapi`, `Claims` and the guard
+//!   the `maskinporten` scheme, each operation's `security`, and its 400,
+//!   401, 403 and 503 responses. With `okapi`, `Claims` and the guard
 //!   `#[scopes]` generates implement rocket_okapi's `OpenApiFromRequest`,
 //!   so `#[openapi]` compiles on their handlers.
 

@@ -14,14 +14,14 @@
 //!   `#[scopes("a", "b")]` in one requirement object; one requirement
 //!   object per scope for `#[scopes(any("a", "b"))]` (OpenAPI's OR);
 //!   `consumers = [..]` as an `x-maskinporten-consumers` extension; and
-//!   401, 403 and 503 responses, with their `WWW-Authenticate` and
+//!   400, 401, 403 and 503 responses, with their `WWW-Authenticate` and
 //!   `Retry-After` headers;
 //! - on each operation of a `#[public]` route, `security: []`;
 //! - on an operation that already names the scheme (a handler that takes
 //!   [`Claims`](crate::Claims) and has no `#[scopes]`: rocket_okapi writes
 //!   that from the `Claims` guard, and with utoipa the handler's
 //!   `#[utoipa::path]` says `security(("maskinporten" = []))`), the scheme
-//!   with an empty scope list, and 401 and 503 responses.
+//!   with an empty scope list, and 400, 401 and 503 responses.
 //!
 //! Operations are found by method and path: the document's paths must be
 //! the mounted paths (mount at `/`, or give the generator the mount point:
@@ -88,6 +88,16 @@ pub(crate) struct Answer {
     pub(crate) header_type: &'static str,
 }
 
+const BAD_REQUEST: Answer = Answer {
+    status: "400",
+    description: "The `Authorization` header is malformed: sent more than once, `Bearer` \
+         without a token, or a token too long or with characters a bearer token cannot hold \
+         (RFC 6750 §2.1).",
+    header: "WWW-Authenticate",
+    header_description: "`Bearer error=\"invalid_request\"` (RFC 6750 §3.1).",
+    header_type: "string",
+};
+
 const UNAUTHORIZED: Answer = Answer {
     status: "401",
     description: "No valid Maskinporten token: none was sent, or it is malformed, expired, \
@@ -118,9 +128,10 @@ const UNAVAILABLE: Answer = Answer {
 };
 
 /// The responses of a `#[scopes]` operation.
-pub(crate) const SCOPES_ANSWERS: [&Answer; 3] = [&UNAUTHORIZED, &FORBIDDEN, &UNAVAILABLE];
+pub(crate) const SCOPES_ANSWERS: [&Answer; 4] =
+    [&BAD_REQUEST, &UNAUTHORIZED, &FORBIDDEN, &UNAVAILABLE];
 /// The responses of an operation that needs a token and no scope.
-pub(crate) const TOKEN_ANSWERS: [&Answer; 2] = [&UNAUTHORIZED, &UNAVAILABLE];
+pub(crate) const TOKEN_ANSWERS: [&Answer; 3] = [&BAD_REQUEST, &UNAUTHORIZED, &UNAVAILABLE];
 
 /// What the mounted routes require, and where to get a token: fills the
 /// security of an OpenAPI document (see the [module docs](self)).

@@ -3,8 +3,8 @@
 //! [`Claims`] or carries `#[scopes]`.
 //!
 //! The guards say what each knows on its own: `Claims` that a token of the
-//! scheme is needed (with no scope) and that it can answer 401 and 503;
-//! the guard `#[scopes]` generates, its 401, 403 and 503. The scopes of a
+//! scheme is needed (with no scope) and that it can answer 400, 401 and 503;
+//! the guard `#[scopes]` generates, its 400, 401, 403 and 503. The scopes of a
 //! route, its consumers, the scheme's token URL and scope list come from
 //! [`Security::modify_okapi`], which reads the scope map: one requirement
 //! object per guard (all rocket_okapi can take from a guard) could not
@@ -222,7 +222,7 @@ pub fn scopes_input() -> rocket_okapi::Result<RequestHeaderInput> {
     Ok(RequestHeaderInput::None)
 }
 
-/// The responses of the guard `#[scopes]` generates: 401, 403 and 503.
+/// The responses of the guard `#[scopes]` generates: 400, 401, 403 and 503.
 #[doc(hidden)]
 pub fn scopes_responses() -> rocket_okapi::Result<Responses> {
     Ok(responses(&SCOPES_ANSWERS))

@@ -19,12 +19,12 @@ fn all_of_is_one_requirement_object_and_any_one_per_scope() {
 }
 
 #[test]
-fn protected_operations_answer_401_403_and_503_and_token_only_ones_no_403() {
+fn protected_operations_answer_400_401_403_and_503_and_token_only_ones_no_403() {
     let statuses = |plan: Plan| plan.answers().iter().map(|a| a.status).collect::<Vec<_>>();
     assert_eq!(
         statuses(Plan::Scopes(Requirement::all(&["nav:a/b"]))),
-        ["401", "403", "503"]
+        ["400", "401", "403", "503"]
     );
-    assert_eq!(statuses(Plan::Token), ["401", "503"]);
+    assert_eq!(statuses(Plan::Token), ["400", "401", "503"]);
     assert!(statuses(Plan::Public).is_empty());
 }

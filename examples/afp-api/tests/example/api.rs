@@ -213,7 +213,7 @@ async fn the_openapi_document_is_public_and_has_the_scopes_of_the_handlers() {
         paths["/afp/system-user"]["get"]["security"],
         serde_json::json!([{ "maskinporten": [READ] }])
     );
-    for status in ["401", "403", "503"] {
+    for status in ["400", "401", "403", "503"] {
         assert!(
             paths["/afp"]["get"]["responses"][status].is_object(),
             "{status}: {}",
