@@ -141,7 +141,7 @@ mod disabled {
 mod enabled {
     use std::cell::RefCell;
     use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, OnceLock};
+    use std::sync::{Arc, OnceLock, Weak};
     use std::time::{SystemTime, UNIX_EPOCH};
 
     use prometheus::{
@@ -165,46 +165,48 @@ mod enabled {
     const RECENT_COUNTERS: usize = 8;
 
     thread_local! {
-        /// The verdict counters this thread used last.
+        /// The verdict counters this thread used most recently.
         static RECENT: RefCell<RecentCounters> = RefCell::new(RecentCounters::default());
     }
 
     /// One verdict counter, and the labels it was found by.
     struct Recent {
-        /// Whose counter it is: held, so that its address, compared
-        /// below, cannot be reused by other metrics while it is here.
-        metrics: Arc<Inner>,
+        /// Whose counter it is. Weak, so that a Rocket's collectors are
+        /// freed when it is dropped; still an allocation, so that the
+        /// address compared below cannot be reused by other metrics while
+        /// the entry is here.
+        metrics: Weak<Inner>,
         route: Box<str>,
         verdict: Verdict,
         counter: IntCounter,
     }
 
-    /// At most [`RECENT_COUNTERS`], the oldest replaced first.
+    /// At most [`RECENT_COUNTERS`], the most recently used first: a hit
+    /// moves to the front, and a new counter pushes out the one used
+    /// longest ago.
     #[derive(Default)]
-    struct RecentCounters {
-        entries: Vec<Recent>,
-        next: usize,
-    }
+    struct RecentCounters(Vec<Recent>);
 
     impl RecentCounters {
-        fn find(&self, metrics: &Arc<Inner>, route: &str, verdict: Verdict) -> Option<&IntCounter> {
-            self.entries
-                .iter()
-                .find(|recent| {
-                    recent.verdict == verdict
-                        && Arc::ptr_eq(&recent.metrics, metrics)
-                        && *recent.route == *route
-                })
-                .map(|recent| &recent.counter)
+        /// The counter for these labels, moved to the front, if here.
+        fn find(
+            &mut self,
+            metrics: &Arc<Inner>,
+            route: &str,
+            verdict: Verdict,
+        ) -> Option<&IntCounter> {
+            let index = self.0.iter().position(|recent| {
+                recent.verdict == verdict
+                    && std::ptr::eq(recent.metrics.as_ptr(), Arc::as_ptr(metrics))
+                    && *recent.route == *route
+            })?;
+            self.0[..=index].rotate_right(1);
+            Some(&self.0[0].counter)
         }
 
         fn keep(&mut self, recent: Recent) {
-            if self.entries.len() < RECENT_COUNTERS {
-                self.entries.push(recent);
-            } else {
-                self.entries[self.next] = recent;
-                self.next = (self.next + 1) % RECENT_COUNTERS;
-            }
+            self.0.truncate(RECENT_COUNTERS - 1);
+            self.0.insert(0, recent);
         }
     }
 
@@ -359,13 +361,11 @@ mod enabled {
         }
 
         /// Counts one request's verdict, under the name of the route that
-        /// answered it.
-        /// Counts `verdict` on `route`. The counter comes from this
-        /// thread's [`RECENT`] when it is there, else from
-        /// `with_label_values`, which hashes the three label values and
-        /// takes the vector's lock: a few hundred instructions on every
-        /// cache hit, a third of what both features add to one (the
-        /// instruction count `bash bench/load.sh` prints).
+        /// answered it. The counter comes from this thread's [`RECENT`]
+        /// when it is there: `with_label_values` hashes the three label
+        /// values and takes the vector's lock, which was 316 of the 1,110
+        /// instructions both features added to a cache hit before (the
+        /// count `bash bench/load.sh` prints).
         pub(crate) fn verdict(&self, route: &str, verdict: Verdict) {
             let counted = RECENT.try_with(|recent| {
                 let mut recent = recent.borrow_mut();
@@ -376,7 +376,7 @@ mod enabled {
                 let counter = self.verdict_counter(route, verdict);
                 counter.inc();
                 recent.keep(Recent {
-                    metrics: self.0.clone(),
+                    metrics: Arc::downgrade(&self.0),
                     route: route.into(),
                     verdict,
                     counter,
@@ -465,6 +465,50 @@ mod enabled {
 
         fn count(metrics: &Metrics, route: &str, verdict: Verdict) -> u64 {
             metrics.verdict_counter(route, verdict).get()
+        }
+
+        /// A counter in use stays at hand however many others come and go;
+        /// the one used longest ago leaves.
+        #[test]
+        fn the_counter_used_longest_ago_leaves_first() {
+            let metrics = Metrics::new().unwrap();
+            let mut recent = RecentCounters::default();
+            let routes: Vec<String> = (0..=RECENT_COUNTERS)
+                .map(|i| format!("app::r{i}"))
+                .collect();
+            let keep = |recent: &mut RecentCounters, route: &str| {
+                recent.keep(Recent {
+                    metrics: Arc::downgrade(&metrics.0),
+                    route: route.into(),
+                    verdict: Verdict::ALLOWED,
+                    counter: metrics.verdict_counter(route, Verdict::ALLOWED),
+                })
+            };
+            for route in &routes[..RECENT_COUNTERS] {
+                keep(&mut recent, route);
+            }
+            // The first one kept is used again, then one more arrives.
+            assert!(recent
+                .find(&metrics.0, &routes[0], Verdict::ALLOWED)
+                .is_some());
+            keep(&mut recent, &routes[RECENT_COUNTERS]);
+            assert_eq!(recent.0.len(), RECENT_COUNTERS);
+            let mut here = |route: &str| recent.find(&metrics.0, route, Verdict::ALLOWED).is_some();
+            assert!(here(&routes[0]), "the one in use stays");
+            assert!(!here(&routes[1]), "the one used longest ago left");
+            assert!(here(&routes[RECENT_COUNTERS]));
+        }
+
+        /// A thread's recent counters do not keep a dropped Rocket's
+        /// collectors alive.
+        #[test]
+        fn recent_counters_let_dropped_metrics_go() {
+            let registry = Registry::new();
+            let metrics = Metrics::registered(&registry).unwrap();
+            let weak = Arc::downgrade(&metrics.0);
+            metrics.verdict("app::r", Verdict::ALLOWED);
+            drop((metrics, registry));
+            assert!(weak.upgrade().is_none());
         }
 
         /// More routes and verdicts than a thread keeps at hand, two
