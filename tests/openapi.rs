@@ -60,14 +60,46 @@ fn whoami(claims: Claims) -> String {
     claims.client_id().unwrap_or("?").to_owned()
 }
 
+// Neither attribute either, and declared public in the configuration
+// (`public_routes`), as a route another crate mounts would be.
+#[utoipa::path(responses((status = 200, body = String)))]
+#[openapi]
+#[get("/status")]
+fn status() -> &'static str {
+    "up"
+}
+
+// The same method and path as `all_of`, ranked after it and public: the
+// document's `/afp/{id}` must still say what `all_of` requires.
+#[public]
+#[get("/afp/<id>", rank = 2)]
+fn all_of_fallback(id: &str) -> String {
+    id.to_owned()
+}
+
 #[derive(OpenApi)]
-#[openapi(paths(all_of, any_of, partner, isalive, whoami))]
+#[openapi(paths(all_of, any_of, partner, isalive, whoami, status))]
 struct ApiDoc;
 
 fn app(issuer: &Issuer) -> Rocket<Build> {
-    rocket::custom(issuer.figment())
-        .attach(Maskinporten::fairing())
-        .mount("/", routes![all_of, any_of, partner, isalive, whoami])
+    rocket::custom(
+        issuer
+            .figment()
+            .merge(("maskinporten.public_routes", ["GET /status"])),
+    )
+    .attach(Maskinporten::fairing())
+    .mount(
+        "/",
+        routes![
+            all_of_fallback,
+            all_of,
+            any_of,
+            partner,
+            isalive,
+            whoami,
+            status
+        ],
+    )
 }
 
 /// Both documents, filled by `Security` of the ignited app, as JSON.
@@ -78,7 +110,7 @@ async fn documents() -> (Value, Value, Issuer) {
 
     let mut utoipa = ApiDoc::openapi();
     security.modify(&mut utoipa);
-    let mut okapi = openapi_get_spec![all_of, any_of, partner, isalive, whoami];
+    let mut okapi = openapi_get_spec![all_of, any_of, partner, isalive, whoami, status];
     security.modify_okapi(&mut okapi);
     (
         serde_json::to_value(&utoipa).expect("utoipa's document is JSON"),
@@ -134,10 +166,12 @@ fn check(document: &Value, issuer: &Issuer, generator: &str) {
     );
     assert_eq!(all_of.get(CONSUMERS_EXTENSION), None, "{generator}");
 
-    let isalive = op("/isalive");
-    assert_eq!(isalive["security"], json!([]), "{generator}: public");
-    for status in ["400", "401", "403", "503"] {
-        assert_eq!(isalive["responses"].get(status), None, "{generator}");
+    for path in ["/isalive", "/status"] {
+        let open = op(path);
+        assert_eq!(open["security"], json!([]), "{generator} {path}: public");
+        for status in ["400", "401", "403", "503"] {
+            assert_eq!(open["responses"].get(status), None, "{generator} {path}");
+        }
     }
 
     let whoami = op("/whoami");
@@ -211,7 +245,14 @@ async fn okapi_document_has_the_scope_map() {
 #[rocket::async_test]
 async fn both_generators_write_the_same_security() {
     let (utoipa, okapi, _) = documents().await;
-    for path in ["/afp/{id}", "/afp", "/afp/partner", "/isalive", "/whoami"] {
+    for path in [
+        "/afp/{id}",
+        "/afp",
+        "/afp/partner",
+        "/isalive",
+        "/whoami",
+        "/status",
+    ] {
         let security = |document: &Value| document["paths"][path]["get"]["security"].clone();
         assert_eq!(security(&utoipa), security(&okapi), "{path}");
     }

@@ -226,17 +226,40 @@ impl Security {
     /// What the document says about the operation for `method` (lower
     /// case, as OpenAPI writes it) at `path` (OpenAPI's form, `/afp/{id}`),
     /// given whether the operation names the scheme already.
+    ///
+    /// Several routes can share a method and path (ranks, formats, `<id>`
+    /// and `<name>` both being `{x}`): the operation then says what the
+    /// most demanding of them asks, a `#[scopes]` route's requirement
+    /// before a token, and a token before none.
     pub(crate) fn plan(&self, method: &str, path: &str, names_scheme: bool) -> Option<Plan> {
-        let route = self.map.iter().find(|route| {
-            route.method.eq_ignore_ascii_case(method) && openapi_path(&route.uri) == path
-        });
-        let protection = route.map(|route| route.protection);
-        match protection {
-            Some(Protection::Scopes(requirement)) => Some(Plan::Scopes(requirement)),
-            _ if names_scheme => Some(Plan::Token),
-            Some(Protection::Public) => Some(Plan::Public),
+        let protections = || {
+            self.map
+                .iter()
+                .filter(|route| {
+                    route.method.eq_ignore_ascii_case(method) && openapi_path(&route.uri) == path
+                })
+                .map(|route| route.protection)
+        };
+        let scopes = protections().find_map(|protection| match protection {
+            Protection::Scopes(requirement) => Some(requirement),
             _ => None,
+        });
+        if let Some(requirement) = scopes {
+            return Some(Plan::Scopes(requirement));
         }
+        if names_scheme {
+            return Some(Plan::Token);
+        }
+        // Open (`#[public]`, or `public_routes`) when every route is.
+        let open = |protection: Protection| {
+            matches!(
+                protection,
+                Protection::Public | Protection::PublicByConfiguration
+            )
+        };
+        let mut matching = protections().peekable();
+        let all_open = matching.peek().is_some() && matching.all(open);
+        all_open.then_some(Plan::Public)
     }
 
     /// The scheme's flow's `tokenUrl`: empty when unknown.
