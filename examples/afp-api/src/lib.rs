@@ -80,7 +80,9 @@ impl Register {
 
 /// The calling organisation's registered periods.
 #[scopes("nav:helse/sykepenger/afp.read")]
-#[utoipa::path(responses((status = 200, body = AfpView)))]
+#[utoipa::path(responses(
+    (status = 200, description = "The caller's registered periods", body = AfpView)
+))]
 #[get("/afp")]
 fn read_afp(claims: Claims, register: &State<Register>) -> Json<AfpView> {
     Json(register.view(claims.consumer_orgno().map(str::to_owned)))
@@ -101,7 +103,9 @@ pub struct SystemUserView {
 
 /// The Altinn system user the token acts as.
 #[scopes("nav:helse/sykepenger/afp.read", system_user)]
-#[utoipa::path(responses((status = 200, body = SystemUserView)))]
+#[utoipa::path(responses(
+    (status = 200, description = "The system user the token acts as", body = SystemUserView)
+))]
 #[get("/afp/system-user")]
 fn read_system_user(claims: Claims) -> Result<Json<SystemUserView>, Status> {
     // `system_user` in the attribute let only tokens with a well-formed
@@ -135,7 +139,7 @@ fn write_afp(claims: Claims, period: Json<Period>, register: &State<Register>) -
 
 /// Liveness, for NAIS.
 #[public]
-#[utoipa::path(responses((status = 200, body = String)))]
+#[utoipa::path(responses((status = 200, description = "Alive", body = String)))]
 #[get("/isalive")]
 fn isalive() -> &'static str {
     "alive"
@@ -195,20 +199,26 @@ fn openapi(security: Security) -> Json<utoipa::openapi::OpenApi> {
     Json(document)
 }
 
-/// Where Swagger UI is mounted, as a Rocket path pattern.
-const SWAGGER_UI: &str = "/swagger-ui/<_..>";
+/// Where Swagger UI is mounted, as a Rocket path pattern: one literal for
+/// the mount and for the entry in [`PUBLIC_ROUTES`], so the two cannot
+/// drift apart.
+macro_rules! swagger_ui_path {
+    () => {
+        "/swagger-ui/<_..>"
+    };
+}
 
 /// The routes of this API that other crates mount, declared public in the
 /// configuration (`public_routes`): they cannot carry `#[public]`, and
 /// deny-by-default would otherwise stop ignite on them. Here, the one route
 /// utoipa-swagger-ui mounts for Swagger UI's files.
-pub const PUBLIC_ROUTES: &[&str] = &["GET /swagger-ui/<_..>"];
+pub const PUBLIC_ROUTES: &[&str] = &[concat!("GET ", swagger_ui_path!())];
 
 /// Swagger UI over `/openapi.json`, from utoipa-swagger-ui's own routes. It
 /// is given the URL of our `/openapi.json` rather than a document, so it
 /// mounts no route that would serve the document without its security.
 fn swagger_ui() -> Vec<rocket::Route> {
-    SwaggerUi::new(SWAGGER_UI)
+    SwaggerUi::new(swagger_ui_path!())
         .config(utoipa_swagger_ui::Config::from("/openapi.json"))
         .into()
 }

@@ -213,6 +213,19 @@ async fn the_openapi_document_is_public_and_has_the_scopes_of_the_handlers() {
         paths["/afp/system-user"]["get"]["security"],
         serde_json::json!([{ "maskinporten": [READ] }])
     );
+    // OpenAPI requires a description on every response.
+    for (path, item) in paths.as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status}: {response}"
+                );
+            }
+        }
+    }
     for status in ["400", "401", "403", "503"] {
         assert!(
             paths["/afp"]["get"]["responses"][status].is_object(),
@@ -264,6 +277,28 @@ async fn swagger_ui_is_public_by_configuration() {
     assert_eq!(swagger.len(), 1, "{map:?}");
     assert_eq!(swagger[0].protection, Protection::PublicByConfiguration);
     assert!(audit(&rocket).is_ok());
+}
+
+/// Entries the configuration lists come first; the example appends its
+/// own (`adjoin`), so Swagger UI stays public beside them.
+#[rocket::async_test]
+async fn configured_public_routes_keep_the_examples_own() {
+    let issuer = Issuer::start().await;
+    let rocket = afp_api::rocket_with(
+        issuer
+            .figment()
+            .merge(("maskinporten.public_routes", ["GET /isalive"])),
+    );
+    assert!(audit(&rocket).is_ok());
+    let map = scope_map(&rocket);
+    let swagger = map
+        .iter()
+        .find(|route| route.uri.starts_with("/swagger-ui/"));
+    assert_eq!(
+        swagger.map(|route| route.protection),
+        Some(Protection::PublicByConfiguration),
+        "{map:?}"
+    );
 }
 
 /// A typo in the example's `public_routes` stops ignite and names the
