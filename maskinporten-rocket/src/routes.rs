@@ -306,10 +306,13 @@ impl ScopeMap {
 ///     .mount("/v1", maskinporten_rocket::routes![v1::afp])
 ///     .mount("/v2", maskinporten_rocket::routes![v2::afp]);
 /// let map = scope_map(&rocket);
-/// assert!(matches!(map.get("GET", "/v1/afp").unwrap().protection, Protection::Scopes(_)));
-/// assert_eq!(map.get("GET", "/v2/afp").unwrap().protection, Protection::Unmarked);
+/// let v1 = map.get("GET", "/v1/afp");
+/// assert!(matches!(v1.map(|r| r.protection), Some(Protection::Scopes(_))));
+/// let v2 = map.get("GET", "/v2/afp");
+/// assert_eq!(v2.map(|r| r.protection), Some(Protection::Unmarked));
 /// // Named `<module path>::afp`.
-/// assert!(map.get("GET", "/v1/afp").unwrap().handler.as_ref().unwrap().ends_with("::v1::afp"));
+/// let name = v1.and_then(|r| r.handler.as_deref());
+/// assert!(name.is_some_and(|name| name.ends_with("::v1::afp")));
 /// ```
 ///
 /// With `use rocket::routes` or `#[macro_use] extern crate rocket` in

@@ -261,9 +261,10 @@ impl Validator {
     /// let issuer = Issuer::start().await;
     /// let rocket = rocket::custom(issuer.figment()).attach(Maskinporten::fairing());
     /// let rocket = rocket.ignite().await?;
-    /// let validator = rocket.state::<Validator>().expect("the fairing manages it");
+    /// // The fairing manages the validator once it has ignited.
+    /// let token_endpoint = rocket.state::<Validator>().and_then(Validator::token_endpoint);
     /// let expected = format!("{}/token", issuer.issuer().trim_end_matches('/'));
-    /// assert_eq!(validator.token_endpoint(), Some(expected));
+    /// assert_eq!(token_endpoint, Some(expected));
     /// # Ok(()) }) }
     /// ```
     pub fn token_endpoint(&self) -> Option<String> {
