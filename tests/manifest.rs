@@ -331,8 +331,9 @@ mod delegation {
     pub fn unsaid() {}
 }
 
-fn delegation_report(entries: &str) -> maskinporten_rocket::manifest::Report {
-    let rocket = rocket::custom(rocket::Config::debug_default()).mount(
+/// The four handlers of [`delegation`], mounted.
+fn delegation_app() -> rocket::Rocket<rocket::Build> {
+    rocket::custom(rocket::Config::debug_default()).mount(
         "/",
         maskinporten_rocket::routes![
             delegation::allow,
@@ -340,7 +341,11 @@ fn delegation_report(entries: &str) -> maskinporten_rocket::manifest::Report {
             delegation::deny,
             delegation::unsaid
         ],
-    );
+    )
+}
+
+fn delegation_report(entries: &str) -> maskinporten_rocket::manifest::Report {
+    let rocket = delegation_app();
     let manifest = Manifest::from_yaml(&manifest_yaml(entries), "nav").expect("manifest parses");
     compare(&manifest, &scope_map(&rocket))
 }
@@ -403,15 +408,7 @@ fn a_delegation_rule_without_a_delegation_source_is_reported() {
 /// delegated tokens for, and what it writes passes the check.
 #[test]
 fn the_generator_writes_the_delegation_source_the_code_needs() {
-    let rocket = rocket::custom(rocket::Config::debug_default()).mount(
-        "/",
-        maskinporten_rocket::routes![
-            delegation::allow,
-            delegation::require,
-            delegation::deny,
-            delegation::unsaid
-        ],
-    );
+    let rocket = delegation_app();
     let map = scope_map(&rocket);
     let yaml = exposes_yaml(&map);
     assert_eq!(
