@@ -3,8 +3,9 @@
 //! rocket_prometheus mounts one) declared open by configuration, under
 //! deny-by-default; and every wrong entry stops ignite, naming it.
 
-use maskinporten_rocket::routes::{audit, scope_map, Protection};
-use maskinporten_rocket::{scopes, ConfigErrorKind, Maskinporten};
+use maskinporten_rocket::audit::{audit, AuditErrorKind};
+use maskinporten_rocket::routes::{scope_map, Protection};
+use maskinporten_rocket::{scopes, Maskinporten};
 use maskinporten_testing::Issuer;
 use rocket::figment::Figment;
 use rocket::fs::FileServer;
@@ -73,7 +74,7 @@ async fn without_the_entries_deny_by_default_still_refuses_them() {
     let issuer = Issuer::start().await;
     let rocket = app(issuer.figment(), &["GET /metrics"]);
     let error = audit(&rocket).unwrap_err();
-    let ConfigErrorKind::UnmarkedRoutes(routes) = error.kind() else {
+    let AuditErrorKind::UnmarkedRoutes(routes) = error.kind() else {
         panic!("{error}");
     };
     assert!(
@@ -98,7 +99,7 @@ async fn an_entry_that_names_no_mounted_route_fails_ignite_naming_it() {
         );
         let error = audit(&rocket).unwrap_err();
         assert!(
-            matches!(error.kind(), ConfigErrorKind::PublicRouteUnmatched { entry } if entry == typo),
+            matches!(error.kind(), AuditErrorKind::PublicRouteUnmatched { entry } if entry == typo),
             "{error}"
         );
         assert_eq!(error.key(), Some("public_routes"));
@@ -116,7 +117,7 @@ async fn an_entry_that_names_a_protected_route_fails_ignite() {
             &["GET /metrics", "/static/<path..>", entry],
         );
         let error = audit(&rocket).unwrap_err();
-        let ConfigErrorKind::PublicRouteProtected {
+        let AuditErrorKind::PublicRouteProtected {
             entry: named,
             route,
         } = error.kind()
@@ -135,7 +136,7 @@ async fn an_entry_that_is_not_a_route_pattern_fails_ignite() {
         let rocket = app(issuer.figment(), &[entry]);
         let error = audit(&rocket).unwrap_err();
         assert!(
-            matches!(error.kind(), ConfigErrorKind::PublicRouteUnparsable { entry: e, .. } if e == entry),
+            matches!(error.kind(), AuditErrorKind::PublicRouteUnparsable { entry: e, .. } if e == entry),
             "{error}"
         );
         assert_ignite_fails(rocket, entry).await;

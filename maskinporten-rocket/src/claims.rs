@@ -19,12 +19,13 @@ use serde::de::MapAccess;
 use serde_json::{Map, Value};
 
 use crate::json::{self, Members};
-use crate::rejection::TokenError;
 use crate::scope;
+use crate::token_error::TokenError;
 
 mod system_user;
 
-pub use system_user::{SystemUser, SystemUserError, SystemUserErrorKind};
+pub use crate::token_error::{SystemUserError, SystemUserErrorKind};
+pub use system_user::SystemUser;
 
 /// The claims of a verified token. Take it as a handler parameter to read who
 /// is calling:

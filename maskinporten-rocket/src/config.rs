@@ -12,7 +12,6 @@
 //! differs from the NAIS variable it overrides, unless `override_nais` says
 //! that is meant (a debug build logs a warning instead).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use figment::providers::Serialized;
@@ -20,12 +19,11 @@ use figment::{Figment, Provider};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
-use crate::routes::audit::Rules;
-use crate::routes::public::PublicRoute;
+use crate::http::is_https_or_loopback;
+use crate::well_known::issuer_of_well_known_url;
 
 mod error;
 
-pub(crate) use error::Chain;
 pub use error::{ConfigError, ConfigErrorKind};
 
 /// Clock skew beyond this is not skew: Maskinporten tokens live 30–680 s.
@@ -209,7 +207,6 @@ pub(crate) struct Settings {
     pub(crate) verdict_cache: usize,
     pub(crate) require_keys_at_start: bool,
     pub(crate) realm: Option<String>,
-    pub(crate) routes: Rules,
 }
 
 impl Config {
@@ -285,8 +282,8 @@ impl Config {
     }
 
     /// Checks that this configuration can work. Reads nothing but `self`:
-    /// what the configuration asks of the routes and the manifest, the
-    /// fairing checks at ignite.
+    /// what the configuration asks of the routes and the manifest is the
+    /// route audit's to check.
     pub(crate) fn settings(&self) -> Result<Settings, ConfigError> {
         let well_known_url = parse_key_source(
             &self.well_known_url,
@@ -303,7 +300,7 @@ impl Config {
                 (issuer, jwks_uri, Some(well_known_url)) => {
                     // Refused here rather than at every refresh (a 503 on
                     // every request): no metadata fetched from it can pass.
-                    if crate::validate::issuer_of_well_known_url(&well_known_url).is_none() {
+                    if issuer_of_well_known_url(&well_known_url).is_none() {
                         let kind = ConfigErrorKind::NotWellKnownUrl {
                             value: well_known_url.to_string(),
                         };
@@ -380,31 +377,6 @@ impl Config {
             verdict_cache: self.verdict_cache,
             require_keys_at_start: self.require_keys_at_start,
             realm: self.realm.clone(),
-            routes: self.route_rules()?,
-        })
-    }
-
-    /// What this configuration asks of the mounted routes, checked.
-    pub(crate) fn route_rules(&self) -> Result<Rules, ConfigError> {
-        let public_routes = self
-            .public_routes
-            .iter()
-            .map(|entry| {
-                PublicRoute::parse(entry).map_err(|why| {
-                    let kind = ConfigErrorKind::PublicRouteUnparsable {
-                        entry: entry.clone(),
-                        why: why.to_string(),
-                    };
-                    ConfigError::new(kind, "public_routes")
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Rules {
-            deny_unmarked_routes: self.deny_unmarked_routes,
-            public_routes,
-            check_manifest: self.check_manifest,
-            manifest: self.manifest.as_ref().map(PathBuf::from),
-            scope_prefix: self.scope_prefix.clone(),
         })
     }
 }
@@ -549,7 +521,7 @@ fn parse_key_source(
     var: &'static str,
 ) -> Result<Option<Url>, ConfigError> {
     match parse_url(value, key, Some(var))? {
-        Some(url) if !crate::http::is_https_or_loopback(&url) => {
+        Some(url) if !is_https_or_loopback(&url) => {
             let kind = ConfigErrorKind::PlainHttp {
                 value: value.as_deref().unwrap_or_default().to_owned(),
             };

@@ -8,11 +8,13 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
-use crate::config::{Chain, Config, ConfigError, ConfigErrorKind, Settings};
+use crate::audit::{self, AuditError, Rules};
+use crate::chain::Chain;
+use crate::config::{Config, ConfigError};
 use crate::metrics::{Metrics, Trigger};
 use crate::response;
 use crate::routes::{self, ScopeMap};
-use crate::validate::{KeyStore, Validator};
+use crate::validate::{KeyStore, StartError, Validator};
 
 /// Attach this to protect `#[scopes]` handlers and `Claims` guards:
 ///
@@ -27,7 +29,9 @@ use crate::validate::{KeyStore, Validator};
 ///
 /// At ignite it reads the `maskinporten` table (see [`Config`]). An
 /// impossible configuration stops ignite with a [`ConfigError`], logged as a
-/// message naming the key and its environment variable. An issuer that is down at start does not: the
+/// message naming the key and its environment variable; routes that break
+/// the configuration's rules stop it with an
+/// [`AuditError`](crate::audit::AuditError). An issuer that is down at start does not: the
 /// app launches, protected routes answer 503 with `Retry-After`, and a
 /// background task retries until the keys load (unless
 /// `require_keys_at_start` is set).
@@ -88,9 +92,9 @@ impl Maskinporten {
     ///     .mount("/", maskinporten_rocket::routes![metrics]);
     /// ```
     ///
-    /// Ignite fails ([`ConfigErrorKind::MetricsRegistry`]) if `registry`
-    /// already holds metrics of the same names, from another Rocket, say:
-    /// give each its own registry.
+    /// Ignite fails, and says so in the log, if `registry` already holds
+    /// metrics of the same names, from another Rocket, say: give each its
+    /// own registry.
     #[cfg(feature = "metrics")]
     pub fn with_registry(mut self, registry: prometheus::Registry) -> Maskinporten {
         self.registry = Some(registry);
@@ -98,15 +102,14 @@ impl Maskinporten {
     }
 
     /// The collectors, registered where the app asked.
-    fn metrics(&self) -> Result<Metrics, ConfigError> {
+    fn metrics(&self) -> Result<Metrics, IgniteError> {
         #[cfg(feature = "metrics")]
         {
             let metrics = match &self.registry {
                 Some(registry) => Metrics::registered(registry),
                 None => Metrics::in_default_registry(),
             };
-            metrics
-                .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::MetricsRegistry).with_source(e))
+            metrics.map_err(IgniteError::MetricsRegistry)
         }
         #[cfg(not(feature = "metrics"))]
         Ok(Metrics::in_default_registry())
@@ -133,12 +136,12 @@ impl Fairing for Maskinporten {
         match started {
             // Rocket runs a fairing attached during ignite after every
             // fairing attached before it began.
-            Ok((validator, settings)) => Ok(rocket.manage(validator).attach(RouteAudit {
-                settings,
+            Ok((validator, rules)) => Ok(rocket.manage(validator).attach(RouteAudit {
+                rules,
                 audited: Mutex::new(map),
             })),
             Err(error) => {
-                tracing::error!(target: "maskinporten", "{}", Chain(&error));
+                tracing::error!(target: "maskinporten", "{error}");
                 Err(rocket)
             }
         }
@@ -198,30 +201,77 @@ async fn start(
     figment: &Figment,
     map: &ScopeMap,
     metrics: Metrics,
-) -> Result<(Validator, Settings), ConfigError> {
-    let settings = Config::from_figment(figment)?.settings()?;
-    routes::audit::check(map, &settings.routes)?;
+) -> Result<(Validator, Rules), IgniteError> {
+    let config = Config::from_figment(figment)?;
+    let settings = config.settings()?;
+    let rules = Rules::of(&config)?;
+    audit::check(map, &rules)?;
     let validator = Validator::new(&settings, metrics)?;
     if let Some(keys) = validator.key_store() {
         let loaded = keys.refresh(Trigger::Start).await;
         if !loaded && settings.require_keys_at_start {
-            return Err(ConfigError::new(
-                ConfigErrorKind::KeysUnavailable,
-                "require_keys_at_start",
-            ));
+            return Err(StartError::KeysUnavailable.into());
         }
         if !loaded {
             tracing::warn!(target: "maskinporten",
                 "starting without the issuer's keys: protected routes answer 503 until they load");
         }
     }
-    Ok((validator, settings))
+    Ok((validator, rules))
+}
+
+/// Why ignite stops: the error of whichever part refused, each of its own
+/// type, logged whole.
+#[derive(Debug)]
+enum IgniteError {
+    Config(ConfigError),
+    Audit(AuditError),
+    Validator(StartError),
+    /// The `metrics` feature's collectors cannot be registered in the
+    /// registry handed to [`Maskinporten::with_registry`] (it holds
+    /// metrics of the same names, say from another Rocket).
+    #[cfg(feature = "metrics")]
+    MetricsRegistry(prometheus::Error),
+}
+
+impl From<ConfigError> for IgniteError {
+    fn from(error: ConfigError) -> IgniteError {
+        IgniteError::Config(error)
+    }
+}
+
+impl From<AuditError> for IgniteError {
+    fn from(error: AuditError) -> IgniteError {
+        IgniteError::Audit(error)
+    }
+}
+
+impl From<StartError> for IgniteError {
+    fn from(error: StartError) -> IgniteError {
+        IgniteError::Validator(error)
+    }
+}
+
+impl std::fmt::Display for IgniteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IgniteError::Config(e) => write!(f, "{}", Chain(e)),
+            IgniteError::Audit(e) => write!(f, "{}", Chain(e)),
+            IgniteError::Validator(e) => write!(f, "{}", Chain(e)),
+            #[cfg(feature = "metrics")]
+            IgniteError::MetricsRegistry(e) => write!(
+                f,
+                "cannot register the Maskinporten metrics in the registry handed to the \
+                 fairing: {e}"
+            ),
+        }
+    }
 }
 
 /// Audits the routes again wherever they may have changed since the
 /// fairing's ignite: after the other ignite fairings, and at liftoff.
 struct RouteAudit {
-    settings: Settings,
+    rules: Rules,
     /// The routes as last audited; the same routes need no second audit
     /// (nor a second round of the manifest check's warnings).
     audited: Mutex<ScopeMap>,
@@ -229,13 +279,13 @@ struct RouteAudit {
 
 impl RouteAudit {
     /// Audits `map` unless it is the one audited last.
-    fn audit<P: rocket::Phase>(&self, rocket: &Rocket<P>) -> Result<(), ConfigError> {
+    fn audit<P: rocket::Phase>(&self, rocket: &Rocket<P>) -> Result<(), AuditError> {
         let map = routes::scope_map(rocket);
         let mut audited = self.audited.lock().unwrap_or_else(|e| e.into_inner());
         if *audited == map {
             return Ok(());
         }
-        routes::audit::check(&map, &self.settings.routes)?;
+        audit::check(&map, &self.rules)?;
         *audited = map;
         Ok(())
     }

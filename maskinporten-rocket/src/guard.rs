@@ -6,9 +6,10 @@ use rocket::http::HeaderMap;
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::claims::Claims;
-use crate::rejection::{Outage, Refusal, Rejection, TokenError};
+use crate::rejection::{Outage, Refusal, Rejection};
 use crate::response;
 use crate::scope::{Delegation, Requirement};
+use crate::token_error::TokenError;
 use crate::validate::{Validator, MAX_TOKEN_LEN};
 use crate::verdict;
 

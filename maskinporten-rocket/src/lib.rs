@@ -70,6 +70,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod audit;
+mod chain;
 mod check;
 mod claims;
 mod config;
@@ -86,9 +88,12 @@ mod response;
 pub mod routes;
 pub mod scope;
 mod sentinel;
+mod token_error;
 mod validate;
 pub mod verdict;
+mod well_known;
 
+pub use audit::{AuditError, AuditErrorKind};
 pub use check::{CheckError, CheckErrorKind};
 pub use claims::{Claims, Organisation, SystemUser, SystemUserError, SystemUserErrorKind};
 pub use config::{Config, ConfigError, ConfigErrorKind, IntrospectionBody, ValidationMode};
@@ -170,8 +175,9 @@ pub use maskinporten_macros::scopes;
 /// let _ = rocket::build().mount("/", maskinporten_rocket::routes![isalive]);
 /// ```
 pub use maskinporten_macros::public;
-pub use rejection::{Outage, Refusal, Rejection, TokenError};
+pub use rejection::{Outage, Refusal, Rejection};
 pub use scope::{Scope, ScopeError};
+pub use token_error::TokenError;
 pub use validate::Validator;
 
 /// The `prometheus` crate this library registers its metrics with (the

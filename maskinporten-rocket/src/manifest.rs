@@ -39,7 +39,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::{Chain, Config};
+use crate::chain::Chain;
+use crate::config::Config;
 use crate::routes::{MountedRoute, Protection, ScopeMap};
 use crate::scope::{Delegation, Scope, ScopeError};
 

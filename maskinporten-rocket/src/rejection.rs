@@ -6,8 +6,8 @@ use std::fmt;
 
 use rocket::http::Status;
 
-use crate::claims::SystemUserError;
 use crate::scope::Requirement;
+use crate::token_error::TokenError;
 
 /// The `error_description` of a 403 for a consumer outside the allow-list.
 const CONSUMER_NOT_ALLOWED: &str = "The consumer organisation is not allowed";
@@ -110,77 +110,6 @@ impl fmt::Display for Outage {
             Outage::Texas(why) => write!(f, "Texas {why}"),
             Outage::FairingMissing => f.write_str("fairing not attached"),
             Outage::Check(why) => write!(f, "the route's check could not decide: {why:?}"),
-        }
-    }
-}
-
-/// Why a token is not valid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TokenError {
-    /// Not a compact JWS, bad base64url, bad JSON, a claim of the wrong type.
-    Malformed(&'static str),
-    /// A header the resource server does not accept (`crit`, key material,
-    /// nested token).
-    ForbiddenHeader(&'static str),
-    /// The `alg` is not the one the key allows.
-    Algorithm(String),
-    /// No key in the JWKS has the token's `kid`.
-    UnknownKey,
-    /// The signature does not verify.
-    BadSignature,
-    /// `exp` has passed.
-    Expired,
-    /// `nbf` or `iat` lies in the future.
-    NotYetValid,
-    /// `iss` is not the configured issuer.
-    WrongIssuer,
-    /// `aud` does not hold the configured audience.
-    WrongAudience,
-    /// The introspection endpoint said the token is not active.
-    Inactive(String),
-    /// The token's Altinn system user cannot be read, on a route that
-    /// requires one (other routes ignore it).
-    MalformedSystemUser(SystemUserError),
-}
-
-impl TokenError {
-    /// The fixed text sent as `error_description`: it never carries detail
-    /// from the token, the key or the validator.
-    pub fn description(&self) -> &'static str {
-        match self {
-            TokenError::Malformed(_) => "The access token is malformed",
-            TokenError::ForbiddenHeader(_) | TokenError::Algorithm(_) => {
-                "The access token header is not accepted"
-            }
-            TokenError::UnknownKey => "The access token is signed with an unknown key",
-            TokenError::BadSignature => "The access token signature is invalid",
-            TokenError::Expired => "The access token expired",
-            TokenError::NotYetValid => "The access token is not valid yet",
-            TokenError::WrongIssuer => "The access token is from another issuer",
-            TokenError::WrongAudience => "The access token is for another audience",
-            TokenError::Inactive(_) => "The access token is not active",
-            TokenError::MalformedSystemUser(_) => "The access token's system user is malformed",
-        }
-    }
-}
-
-impl fmt::Display for TokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TokenError::Malformed(why) => write!(f, "malformed token: {why}"),
-            TokenError::ForbiddenHeader(what) => write!(f, "refused header: {what}"),
-            TokenError::Algorithm(alg) => write!(f, "algorithm {alg:?} not allowed for this key"),
-            TokenError::UnknownKey => f.write_str("no key with the token's kid"),
-            TokenError::BadSignature => f.write_str("signature does not verify"),
-            TokenError::Expired => f.write_str("token expired"),
-            TokenError::NotYetValid => f.write_str("nbf or iat is in the future"),
-            TokenError::WrongIssuer => f.write_str("iss is not the configured issuer"),
-            TokenError::WrongAudience => f.write_str("aud does not hold the configured audience"),
-            // Debug-quoted: the text comes from the network and must not
-            // forge log lines.
-            TokenError::Inactive(why) => write!(f, "introspection says inactive: {why:?}"),
-            TokenError::MalformedSystemUser(error) => write!(f, "malformed system user: {error}"),
         }
     }
 }

@@ -16,11 +16,9 @@ use rocket::{Phase, Rocket};
 
 use crate::scope::Requirement;
 
-pub(crate) mod audit;
 pub(crate) mod mark;
 pub(crate) mod public;
 
-pub use audit::audit;
 use mark::RouteMark;
 use public::PublicRoute;
 

@@ -27,7 +27,8 @@ use std::sync::Mutex;
 
 use rocket::Request;
 
-use crate::rejection::{Outage, Refusal, Rejection, TokenError};
+use crate::rejection::{Outage, Refusal, Rejection};
+use crate::token_error::TokenError;
 
 /// What came of a request's token, as the guards decided: allowed, or
 /// refused with an [`Outcome`] and a [`Reason`].

@@ -2,60 +2,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{KeyPair, RsaKeyPair};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use figment::providers::Serialized;
 use figment::Figment;
 use serde_json::{json, Value};
 
 use crate::server::{Answer, Fault, Faults, Handler, Request, Server};
+use crate::signing_key::SigningKey;
 use crate::token::TokenBuilder;
-
-/// An RSA signing key with its `kid`.
-#[derive(Clone)]
-pub struct SigningKey {
-    kid: String,
-    pair: Arc<RsaKeyPair>,
-}
-
-impl SigningKey {
-    /// A fresh 2048-bit RSA key.
-    ///
-    /// # Panics
-    /// If the machine cannot generate a key: a test cannot go on without one.
-    pub fn generate(kid: &str) -> SigningKey {
-        // Test kit only, no network input: fails only if aws-lc cannot make keys.
-        let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
-        SigningKey {
-            kid: kid.to_owned(),
-            pair: Arc::new(pair),
-        }
-    }
-
-    /// The key's `kid`.
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
-
-    pub(crate) fn pair(&self) -> &RsaKeyPair {
-        &self.pair
-    }
-
-    /// The public key as a JWK, as Maskinporten publishes it.
-    pub fn jwk(&self) -> Value {
-        let public = self.pair.public_key();
-        json!({
-            "kty": "RSA",
-            "use": "sig",
-            "alg": "RS256",
-            "kid": self.kid,
-            "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-            "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-        })
-    }
-}
 
 pub(crate) struct State {
     /// Published keys; the first signs new tokens.

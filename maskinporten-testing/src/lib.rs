@@ -62,11 +62,13 @@
 
 mod issuer;
 mod server;
+mod signing_key;
 mod stand_in;
 mod texas;
 mod token;
 
-pub use issuer::{Issuer, SigningKey};
+pub use issuer::Issuer;
+pub use signing_key::SigningKey;
 pub use stand_in::{StandIn, StandInBuilder, DEFAULT_CONSUMER, DEFAULT_LIFETIME};
 pub use texas::Texas;
 pub use token::TokenBuilder;

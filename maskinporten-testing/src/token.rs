@@ -2,13 +2,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::hmac;
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use crate::issuer::SigningKey;
+use crate::signing_key::{public_key_pem, sign_rs256, SigningKey};
 
 /// Builds tokens shaped like Maskinporten's access tokens
 /// (<https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_token>),
@@ -222,40 +220,4 @@ impl TokenBuilder {
         let tag = hmac::sign(&key, input.as_bytes());
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
     }
-}
-
-/// Signing with a key we generated cannot fail but for a broken crypto
-/// library; the test kit panics there rather than mint a bad token.
-fn sign_rs256(key: &SigningKey, input: &str) -> String {
-    let pair = key.pair();
-    let mut signature = vec![0; pair.public_modulus_len()];
-    pair.sign(
-        &RSA_PKCS1_SHA256,
-        &SystemRandom::new(),
-        input.as_bytes(),
-        &mut signature,
-    )
-    // Test kit only, no network input: signing with a key we generated fails
-    // only if aws-lc is broken.
-    .expect("RSA signing with a freshly generated key");
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
-}
-
-/// The public key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) document.
-fn public_key_pem(key: &SigningKey) -> String {
-    use aws_lc_rs::encoding::AsDer;
-    // Test kit only: encoding a key we generated fails only if aws-lc is broken.
-    let der = key
-        .pair()
-        .public_key()
-        .as_der()
-        .expect("DER encoding of an RSA public key");
-    let body = STANDARD.encode(der.as_ref());
-    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
-    for line in body.as_bytes().chunks(64) {
-        pem.push_str(&String::from_utf8_lossy(line));
-        pem.push('\n');
-    }
-    pem.push_str("-----END PUBLIC KEY-----\n");
-    pem
 }

@@ -15,9 +15,9 @@
 //! example `ID`: both are read, and an entry with both is refused as
 //! ambiguous. Entries of other types are left alone.
 
-use std::fmt;
-
 use serde_json::Value;
+
+use crate::token_error::{SystemUserError, SystemUserErrorKind};
 
 /// The `type` of a system-user entry.
 const SYSTEM_USER_TYPE: &str = "urn:altinn:systemuser";
@@ -53,68 +53,9 @@ impl SystemUser {
     }
 }
 
-/// Why a token's system user cannot be read. The token is still valid: only
-/// routes that ask for a system user refuse it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SystemUserError {
-    kind: SystemUserErrorKind,
-}
-
-/// What is wrong with a token's `authorization_details`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SystemUserErrorKind {
-    /// `authorization_details` is not an array (RFC 9396 §2).
-    DetailsNotArray,
-    /// More than one entry of type `urn:altinn:systemuser`.
-    MoreThanOne,
-    /// `systemuser_org` is missing or not an object.
-    NoOrganisation,
-    /// `systemuser_org.authority` is not `iso6523-actorid-upis`.
-    NotIso6523,
-    /// `systemuser_org` has both `ID` and `id`.
-    AmbiguousOrganisation,
-    /// The organisation is not `0192:` and nine digits.
-    NotAnOrganisationNumber,
-    /// `systemuser_id` is missing, or not a list of strings.
-    IdsNotStrings,
-    /// `system_id` is missing or not a string.
-    NoSystemId,
-}
-
-impl SystemUserError {
-    #[cfg(test)]
-    pub(crate) fn of_kind(kind: SystemUserErrorKind) -> SystemUserError {
-        SystemUserError { kind }
-    }
-
-    /// What is wrong.
-    pub fn kind(&self) -> SystemUserErrorKind {
-        self.kind
-    }
-}
-
-impl fmt::Display for SystemUserError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use SystemUserErrorKind::*;
-        f.write_str(match self.kind {
-            DetailsNotArray => "authorization_details is not an array",
-            MoreThanOne => "more than one urn:altinn:systemuser entry",
-            NoOrganisation => "the system user has no systemuser_org object",
-            NotIso6523 => "systemuser_org.authority is not iso6523-actorid-upis",
-            AmbiguousOrganisation => "systemuser_org has both ID and id",
-            NotAnOrganisationNumber => "systemuser_org is not 0192: and nine digits",
-            IdsNotStrings => "systemuser_id is not a list of strings",
-            NoSystemId => "system_id is missing or not a string",
-        })
-    }
-}
-
-impl std::error::Error for SystemUserError {}
-
 /// Reads the system user out of `authorization_details`, if the token has one.
 pub(super) fn read(details: Option<&Value>) -> Result<Option<SystemUser>, SystemUserError> {
-    let fail = |kind| Err(SystemUserError { kind });
+    let fail = |kind| Err(SystemUserError::of_kind(kind));
     let Some(details) = details else {
         return Ok(None);
     };

@@ -1,13 +1,13 @@
-//! Why the fairing refused to start: a `maskinporten` configuration that
-//! cannot work, or an app that breaks a rule the configuration sets.
+//! Why a `maskinporten` configuration cannot work. What the configuration
+//! asks of the mounted routes and of the manifest fails as an
+//! [`AuditError`](crate::audit::AuditError), and what the validator cannot
+//! start with as its own error: each part owns its kinds, and the fairing
+//! logs whichever stops ignite.
 
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::manifest::Report;
-use crate::routes::MountedRoute;
-
-/// Why the fairing refused to start the app. Each names the `maskinporten`
+/// Why a `maskinporten` configuration cannot work. Each names the `maskinporten`
 /// key to change ([`ConfigError::key`]) and, where NAIS sets its default,
 /// the environment variable ([`ConfigError::variable`]); a test or a
 /// caller matches [`ConfigError::kind`].
@@ -30,7 +30,7 @@ struct Inner {
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
-/// The ways a configuration, or the app it configures, cannot start.
+/// The ways a configuration cannot work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigErrorKind {
@@ -97,50 +97,6 @@ pub enum ConfigErrorKind {
         /// The largest leeway accepted, in seconds.
         max: u64,
     },
-    /// `check_manifest` is set, `manifest` is not, and neither `nais.yaml`
-    /// nor `.nais/*.yaml` exists.
-    NoManifest,
-    /// `check_manifest` is set and the manifest cannot be read; the
-    /// [`ManifestError`](crate::manifest::ManifestError) is the source.
-    ManifestUnreadable,
-    /// `check_manifest` is set and the NAIS manifest and the handlers'
-    /// scopes disagree in a way that breaks requests.
-    ManifestMismatch(Report),
-    /// `deny_unmarked_routes` is set and these mounted routes have neither
-    /// `#[scopes]` nor `#[public]`.
-    UnmarkedRoutes(Vec<MountedRoute>),
-    /// An entry of `public_routes` is not `"METHOD /path"` or `"/path"`.
-    PublicRouteUnparsable {
-        /// The entry as written.
-        entry: String,
-        /// What is wrong with it.
-        why: String,
-    },
-    /// An entry of `public_routes` names no mounted route: a typo must not
-    /// go unnoticed while the route it meant stays unmarked (or opens
-    /// later, when a route of that name is mounted).
-    PublicRouteUnmatched {
-        /// The entry as written.
-        entry: String,
-    },
-    /// An entry of `public_routes` names a route `#[scopes]` protects.
-    PublicRouteProtected {
-        /// The entry as written.
-        entry: String,
-        /// The protected route it names.
-        route: MountedRoute,
-    },
-    /// `require_keys_at_start` is set and the issuer's keys could not be
-    /// loaded.
-    KeysUnavailable,
-    /// The HTTP client for the issuer or Texas cannot be built; the
-    /// `reqwest` error is the source.
-    HttpClient,
-    /// The `metrics` feature's collectors cannot be registered in the
-    /// registry handed to [`Maskinporten::with_registry`](crate::Maskinporten)
-    /// (it holds metrics of the same names, say from another Rocket); the
-    /// `prometheus` error is the source.
-    MetricsRegistry,
 }
 
 impl ConfigError {
@@ -265,43 +221,6 @@ impl fmt::Display for ConfigError {
                 "{leeway} seconds of clock skew would accept long-expired tokens; use at \
                  most {max} (the default is 5)"
             ),
-            NoManifest => f.write_str(
-                "check_manifest is set but no manifest was found (nais.yaml or \
-                 .nais/*.yaml); set `manifest` to its path",
-            ),
-            ManifestUnreadable => f.write_str("the NAIS manifest cannot be read"),
-            ManifestMismatch(report) => {
-                write!(f, "the NAIS manifest and the code disagree:\n{report}")
-            }
-            UnmarkedRoutes(routes) => {
-                f.write_str("these routes have neither #[scopes] nor #[public]:")?;
-                for route in routes {
-                    write!(f, "\n  {route}")?;
-                }
-                Ok(())
-            }
-            PublicRouteUnparsable { entry, why } => {
-                write!(f, "the entry {entry:?} is not a route: {why}")
-            }
-            PublicRouteUnmatched { entry } => write!(
-                f,
-                "the entry {entry:?} names no mounted route; write the method and path Rocket \
-                 shows for the route (\"GET /metrics\"), or remove the entry"
-            ),
-            PublicRouteProtected { entry, route } => write!(
-                f,
-                "the entry {entry:?} names {route}, which #[scopes] protects; a route is \
-                 either protected or public, so remove the entry or the attribute"
-            ),
-            KeysUnavailable => {
-                f.write_str("is set, and the issuer's keys could not be loaded at start")
-            }
-            HttpClient => {
-                f.write_str("cannot start the validator: the HTTP client cannot be built")
-            }
-            MetricsRegistry => f.write_str(
-                "cannot register the Maskinporten metrics in the registry handed to the fairing",
-            ),
         }
     }
 }
@@ -312,21 +231,5 @@ impl StdError for ConfigError {
             .source
             .as_deref()
             .map(|source| source as &(dyn StdError + 'static))
-    }
-}
-
-/// An error followed by its sources, `: `-separated: the one line a log or
-/// a panic shows for it.
-pub(crate) struct Chain<'e>(pub(crate) &'e (dyn StdError + 'static));
-
-impl fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
     }
 }

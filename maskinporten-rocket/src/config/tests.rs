@@ -1,4 +1,5 @@
 use super::*;
+use crate::chain::Chain;
 use std::error::Error as _;
 
 fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {

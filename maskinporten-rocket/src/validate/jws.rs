@@ -13,7 +13,7 @@ use serde::de::MapAccess;
 use serde_json::Value;
 
 use crate::json::{self, Members};
-use crate::rejection::TokenError;
+use crate::token_error::TokenError;
 
 /// Far above any Maskinporten token (about 1 KiB), far below anything that
 /// could hurt: the size a token may have before we look at it.

@@ -16,15 +16,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::claims::Claims;
-use crate::config::{BackendSettings, ConfigError, ConfigErrorKind, Settings};
+use crate::config::{BackendSettings, Settings};
 use crate::http::{Http, Proxy};
 #[cfg(any(feature = "metrics", feature = "tracing"))]
 use crate::metrics;
 use crate::metrics::Metrics;
-use crate::rejection::{Rejection, TokenError};
+use crate::rejection::Rejection;
+use crate::token_error::TokenError;
 use verdicts::VerdictCache;
 
-pub(crate) use jwks::{issuer_of_well_known_url, KeyStore};
+pub(crate) use jwks::KeyStore;
 pub(crate) use jws::MAX_TOKEN_LEN;
 
 /// Validates tokens for one Rocket instance. The fairing manages it as
@@ -53,6 +54,40 @@ pub struct Validator {
     pub(crate) metrics: Metrics,
 }
 
+/// Why the validator cannot start: the validation's own refusals at
+/// ignite, which the fairing logs.
+#[derive(Debug)]
+pub(crate) enum StartError {
+    /// The HTTP client for the issuer or Texas cannot be built.
+    HttpClient(reqwest::Error),
+    /// `require_keys_at_start` is set and the issuer's keys could not be
+    /// loaded.
+    KeysUnavailable,
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::HttpClient(_) => {
+                f.write_str("cannot start the validator: the HTTP client cannot be built")
+            }
+            StartError::KeysUnavailable => f.write_str(
+                "maskinporten.require_keys_at_start: is set, and the issuer's keys could not \
+                 be loaded at start",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartError::HttpClient(e) => Some(e),
+            StartError::KeysUnavailable => None,
+        }
+    }
+}
+
 /// Where verdicts come from: the configuration's `validation`.
 enum Backend {
     Jwks(jwks::JwksValidator),
@@ -60,11 +95,8 @@ enum Backend {
 }
 
 impl Validator {
-    pub(crate) fn new(settings: &Settings, metrics: Metrics) -> Result<Validator, ConfigError> {
-        let http = |proxy| {
-            Http::new(settings.http_timeout, proxy)
-                .map_err(|e| ConfigError::unkeyed(ConfigErrorKind::HttpClient).with_source(e))
-        };
+    pub(crate) fn new(settings: &Settings, metrics: Metrics) -> Result<Validator, StartError> {
+        let http = |proxy| Http::new(settings.http_timeout, proxy).map_err(StartError::HttpClient);
         let backend = match &settings.backend {
             BackendSettings::Jwks(sources) => Backend::Jwks(jwks::JwksValidator {
                 keys: Arc::new(KeyStore::new(

@@ -17,7 +17,8 @@ use crate::claims::Claims;
 use crate::config::IntrospectionBody;
 use crate::http::{read_json, FetchError, Http};
 use crate::metrics::{Metrics, TexasFailure};
-use crate::rejection::{Outage, Rejection, TokenError};
+use crate::rejection::{Outage, Rejection};
+use crate::token_error::TokenError;
 
 /// A Texas answer holds the token's claims; a few KiB at most.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;

@@ -1,8 +1,8 @@
 //! The example API against the stand-in issuer.
 
 use afp_api::{AfpView, Period};
-use maskinporten_rocket::routes::{audit, scope_map, Protection};
-use maskinporten_rocket::ConfigErrorKind;
+use maskinporten_rocket::audit::{audit, AuditErrorKind};
+use maskinporten_rocket::routes::{scope_map, Protection};
 use maskinporten_testing::{bearer, Issuer};
 use rocket::error::ErrorKind;
 use rocket::http::{ContentType, Status};
@@ -315,7 +315,7 @@ async fn a_wrong_public_route_entry_fails_ignite_naming_it() {
     );
     let error = audit(&rocket).unwrap_err();
     assert!(
-        matches!(error.kind(), ConfigErrorKind::PublicRouteUnmatched { entry } if entry == typo),
+        matches!(error.kind(), AuditErrorKind::PublicRouteUnmatched { entry } if entry == typo),
         "{error}"
     );
     assert!(error.to_string().contains(typo), "{error}");

@@ -5,5 +5,5 @@
 mod keys;
 mod verify;
 
-pub(crate) use keys::{issuer_of_well_known_url, KeyStore};
+pub(crate) use keys::KeyStore;
 pub(crate) use verify::JwksValidator;

@@ -9,7 +9,8 @@ use jsonwebtoken::Algorithm;
 
 use super::keys::{KeyLookupError, KeyStore};
 use crate::claims::Claims;
-use crate::rejection::{Outage, Rejection, TokenError};
+use crate::rejection::{Outage, Rejection};
+use crate::token_error::TokenError;
 use crate::validate::jws::{Jws, SIGNATURE_BUFFER};
 
 /// The `jwks` backend: verdicts from the issuer's keys, checked in-process.

@@ -4,17 +4,24 @@
 //! (`public_routes`), each `public_routes` entry naming a mounted route
 //! that no `#[scopes]` protects, and the handlers agreeing with the NAIS
 //! manifest (`check_manifest`).
+//!
+//! The audit stands above the configuration, the scope map and the
+//! manifest, and brings the three together; none of them knows of it.
 
 use std::path::PathBuf;
 
 use rocket::{Phase, Rocket};
 
-use super::public::PublicRoute;
-use super::{Protection, ScopeMap};
-use crate::config::{Config, ConfigError, ConfigErrorKind};
+use crate::config::Config;
 use crate::manifest::{self, Manifest};
+use crate::routes::public::PublicRoute;
+use crate::routes::{self, Protection, ScopeMap};
 
-/// The route rules of a checked configuration.
+mod error;
+
+pub use error::{AuditError, AuditErrorKind};
+
+/// What a configuration asks of the mounted routes, checked.
 #[derive(Debug, Clone)]
 pub(crate) struct Rules {
     pub(crate) deny_unmarked_routes: bool,
@@ -25,14 +32,40 @@ pub(crate) struct Rules {
     pub(crate) scope_prefix: String,
 }
 
+impl Rules {
+    /// The route rules of `config`; an entry of `public_routes` that is not
+    /// a route pattern is refused here.
+    pub(crate) fn of(config: &Config) -> Result<Rules, AuditError> {
+        let public_routes = config
+            .public_routes
+            .iter()
+            .map(|entry| {
+                PublicRoute::parse(entry).map_err(|why| {
+                    let kind = AuditErrorKind::PublicRouteUnparsable {
+                        entry: entry.clone(),
+                        why: why.to_string(),
+                    };
+                    AuditError::new(kind, "public_routes")
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Rules {
+            deny_unmarked_routes: config.deny_unmarked_routes,
+            public_routes,
+            check_manifest: config.check_manifest,
+            manifest: config.manifest.as_ref().map(PathBuf::from),
+            scope_prefix: config.scope_prefix.clone(),
+        })
+    }
+}
+
 /// Holds `rocket`'s mounted routes to its configuration's route rules, as
 /// the fairing does at ignite: for a test that wants the typed error (a
-/// [`ConfigErrorKind::UnmarkedRoutes`], say) rather than a failed ignite.
+/// [`AuditErrorKind::UnmarkedRoutes`], say) rather than a failed ignite.
 /// Returns the scope map the rules were checked on.
 ///
 /// ```
-/// use maskinporten_rocket::routes::audit;
-/// use maskinporten_rocket::ConfigErrorKind;
+/// use maskinporten_rocket::audit::{audit, AuditErrorKind};
 /// use rocket::get;
 ///
 /// #[get("/metrics")] // as another crate would mount it
@@ -43,41 +76,41 @@ pub(crate) struct Rules {
 ///     .merge(("maskinporten.public_routes", ["GET /metrix"]));
 /// let rocket = rocket::custom(figment).mount("/", rocket::routes![metrics]);
 /// let error = audit(&rocket).unwrap_err();
-/// assert!(matches!(error.kind(), ConfigErrorKind::PublicRouteUnmatched { entry } if entry == "GET /metrix"));
+/// assert!(matches!(error.kind(), AuditErrorKind::PublicRouteUnmatched { entry } if entry == "GET /metrix"));
 /// ```
-pub fn audit<P: Phase>(rocket: &Rocket<P>) -> Result<ScopeMap, ConfigError> {
-    let rules = Config::from_figment(rocket.figment())?.route_rules()?;
-    let map = super::scope_map_with(rocket, &rules.public_routes);
+pub fn audit<P: Phase>(rocket: &Rocket<P>) -> Result<ScopeMap, AuditError> {
+    let rules = Rules::of(&Config::from_figment(rocket.figment())?)?;
+    let map = routes::scope_map_with(rocket, &rules.public_routes);
     check(&map, &rules)?;
     Ok(map)
 }
 
 /// Checks `map` (built with `rules.public_routes`) against `rules`.
-pub(crate) fn check(map: &ScopeMap, rules: &Rules) -> Result<(), ConfigError> {
+pub(crate) fn check(map: &ScopeMap, rules: &Rules) -> Result<(), AuditError> {
     for public in &rules.public_routes {
         let mut matched = map
             .iter()
             .filter(|route| public.matches(&route.method, &route.uri))
             .peekable();
         if matched.peek().is_none() {
-            let kind = ConfigErrorKind::PublicRouteUnmatched {
+            let kind = AuditErrorKind::PublicRouteUnmatched {
                 entry: public.entry().to_owned(),
             };
-            return Err(ConfigError::new(kind, "public_routes"));
+            return Err(AuditError::new(kind, "public_routes"));
         }
         if let Some(protected) = matched.find(|r| matches!(r.protection, Protection::Scopes(_))) {
-            let kind = ConfigErrorKind::PublicRouteProtected {
+            let kind = AuditErrorKind::PublicRouteProtected {
                 entry: public.entry().to_owned(),
                 route: protected.clone(),
             };
-            return Err(ConfigError::new(kind, "public_routes"));
+            return Err(AuditError::new(kind, "public_routes"));
         }
     }
     if rules.deny_unmarked_routes {
         let unmarked: Vec<_> = map.unmarked().cloned().collect();
         if !unmarked.is_empty() {
-            let kind = ConfigErrorKind::UnmarkedRoutes(unmarked);
-            return Err(ConfigError::new(kind, "deny_unmarked_routes"));
+            let kind = AuditErrorKind::UnmarkedRoutes(unmarked);
+            return Err(AuditError::new(kind, "deny_unmarked_routes"));
         }
     }
     if rules.check_manifest {
@@ -86,18 +119,18 @@ pub(crate) fn check(map: &ScopeMap, rules: &Rules) -> Result<(), ConfigError> {
             None => manifest::discover(),
         };
         if paths.is_empty() {
-            return Err(ConfigError::new(ConfigErrorKind::NoManifest, "manifest"));
+            return Err(AuditError::new(AuditErrorKind::NoManifest, "manifest"));
         }
         let manifest = Manifest::from_paths(&paths, &rules.scope_prefix).map_err(|e| {
-            ConfigError::new(ConfigErrorKind::ManifestUnreadable, "check_manifest").with_source(e)
+            AuditError::new(AuditErrorKind::ManifestUnreadable, "check_manifest").with_source(e)
         })?;
         let report = manifest::compare(&manifest, map);
         for warning in &report.warnings {
             tracing::warn!(target: "maskinporten", "manifest check: {warning}");
         }
         if !report.errors.is_empty() {
-            let kind = ConfigErrorKind::ManifestMismatch(report);
-            return Err(ConfigError::new(kind, "check_manifest"));
+            let kind = AuditErrorKind::ManifestMismatch(report);
+            return Err(AuditError::new(kind, "check_manifest"));
         }
     }
     Ok(())
