@@ -113,6 +113,10 @@ pub enum Reason {
     Check,
     /// The route's check could not decide.
     CheckUnavailable,
+    /// The route's check panicked.
+    CheckPanicked,
+    /// The route's check took longer than `check_timeout`.
+    CheckTimeout,
 }
 
 impl Verdict {
@@ -187,6 +191,8 @@ impl From<&Rejection> for Verdict {
                     Outage::Texas(_) => Reason::Texas,
                     Outage::FairingMissing => Reason::FairingMissing,
                     Outage::Check(_) => Reason::CheckUnavailable,
+                    Outage::CheckPanicked(_) => Reason::CheckPanicked,
+                    Outage::CheckTimeout(_) => Reason::CheckTimeout,
                 },
             ),
         };
@@ -241,6 +247,8 @@ impl Reason {
             Reason::NotDelegated => "not_delegated",
             Reason::Check => "check",
             Reason::CheckUnavailable => "check_unavailable",
+            Reason::CheckPanicked => "check_panicked",
+            Reason::CheckTimeout => "check_timeout",
         }
     }
 }
