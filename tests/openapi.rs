@@ -1,8 +1,10 @@
 //! The OpenAPI documents of both generators, filled from the scope map by
 //! `openapi::Security`: one fixture app with a route of each kind (all-of,
 //! any, consumers, public, `Claims` only), each handler documented by
-//! utoipa and by rocket_okapi, checked field by field. The app runs against
-//! the stand-in issuer, whose metadata names the token endpoint.
+//! utoipa and by rocket_okapi, checked field by field, and two internal
+//! routes mounted but in neither document, which the documents must not
+//! betray. The app runs against the stand-in issuer, whose metadata names
+//! the token endpoint.
 
 use maskinporten_rocket::openapi::{Security, CONSUMERS_EXTENSION, SCHEME};
 use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten};
@@ -15,6 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 const READ: &str = "nav:helse/sykepenger/afp.read";
 const WRITE: &str = "nav:helse/sykepenger/afp.write";
+const INTERNAL: &str = "nav:helse/sykepenger/afp.internal";
 
 #[scopes("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write")]
 #[utoipa::path(responses((status = 200, body = String)))]
@@ -77,6 +80,22 @@ fn all_of_fallback(id: &str) -> String {
     id.to_owned()
 }
 
+// Mounted, and in neither document: an internal route, whose scope the
+// document's readers are not meant to learn.
+#[scopes("nav:helse/sykepenger/afp.internal")]
+#[get("/internal/reindex")]
+fn internal() -> &'static str {
+    "reindexed"
+}
+
+// Mounted, in neither document, under a scope documented routes require
+// too: the scope's description must not name it.
+#[scopes("nav:helse/sykepenger/afp.read")]
+#[get("/internal/audit")]
+fn internal_read() -> &'static str {
+    "audit"
+}
+
 #[derive(OpenApi)]
 #[openapi(paths(all_of, any_of, partner, isalive, whoami, status))]
 struct ApiDoc;
@@ -97,7 +116,9 @@ fn app(issuer: &Issuer) -> Rocket<Build> {
             partner,
             isalive,
             whoami,
-            status
+            status,
+            internal,
+            internal_read
         ],
     )
 }
@@ -258,6 +279,35 @@ async fn both_generators_write_the_same_security() {
     }
     let scheme = |document: &Value| document["components"]["securitySchemes"][SCHEME].clone();
     assert_eq!(scheme(&utoipa), scheme(&okapi));
+}
+
+#[rocket::async_test]
+async fn a_route_the_document_leaves_out_adds_no_scope_and_no_path_to_the_scheme() {
+    let (utoipa, okapi, _) = documents().await;
+    for (generator, document) in [("utoipa", &utoipa), ("okapi", &okapi)] {
+        let scopes = &document["components"]["securitySchemes"][SCHEME]["flows"]
+            ["clientCredentials"]["scopes"];
+        let listed: Vec<&String> = scopes
+            .as_object()
+            .map(|s| s.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(listed, [READ, WRITE], "{generator}: {scopes}");
+        assert_eq!(scopes.get(INTERNAL), None, "{generator}: {scopes}");
+        assert!(
+            !scopes.to_string().contains("/internal"),
+            "{generator}: a description names an undocumented route: {scopes}"
+        );
+        assert!(
+            !document.to_string().contains(INTERNAL),
+            "{generator}: the document names the internal scope"
+        );
+    }
+    // Still in the scope map, which `Security::scopes` reads whole.
+    let issuer = Issuer::start().await;
+    let client = Client::tracked(app(&issuer)).await.expect("ignite");
+    let all = Security::of(client.rocket()).scopes();
+    assert_eq!(all[INTERNAL], "GET /internal/reindex");
+    assert!(all[READ].contains("GET /internal/audit"), "{all:?}");
 }
 
 #[test]

@@ -4,10 +4,17 @@
 //! here one that asks a stand-in authorization PDP over real HTTP, as the
 //! README's "System users and delegation" section does. Every case runs in
 //! both validation modes, with real tokens.
+//!
+//! A check that panics or never answers is the app's bug, and still gets
+//! the 503 any undecided check gets, counted and logged under its own
+//! reason, with no text of the panic in the response.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use maskinporten_rocket::prometheus::Registry;
 use maskinporten_rocket::{scopes, CheckError, Claims, Maskinporten};
 use maskinporten_testing::{bearer, Issuer, Texas};
 use rocket::figment::Figment;
@@ -16,6 +23,8 @@ use rocket::local::asynchronous::Client;
 use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, Request, State};
 
+use crate::metrics::{samples, scrape};
+use crate::security_review::{block_on, isolated, quiet, this_test};
 use crate::support::{assert_unavailable, insufficient_scope, invalid_token, READ, WRITE};
 
 const SYSTEM_USER_ID: &str = "a9f05ba1-3ec7-4b7a-a3b2-6b1c5d0c7e11";
@@ -376,4 +385,190 @@ async fn route_conditions_through_texas() {
     let client = client(texas.figment(), url).await;
     every_case(&issuer, &client, &decisions, shutdown).await;
     assert!(texas.introspections() > 0);
+}
+
+// ------------------------------------------------- checks that fail badly
+
+/// The text of the panic below: it may reach the log, never a response.
+const PANIC_MARKER: &str = "check-panic-marker-7d41";
+
+async fn panics(_: &Claims, _: &Request<'_>) -> Result<(), CheckError> {
+    panic!("{PANIC_MARKER}: the app's own bug");
+}
+
+/// A PDP call that never returns, as one without a timeout of its own
+/// against a PDP that accepts the connection and never answers.
+async fn never_answers(_: &Claims, _: &Request<'_>) -> Result<(), CheckError> {
+    std::future::pending().await
+}
+
+/// The 503 every failing check should look like.
+async fn undecided(_: &Claims, _: &Request<'_>) -> Result<(), CheckError> {
+    Err(CheckError::unavailable("the PDP answered 502"))
+}
+
+#[scopes("nav:helse/sykepenger/afp.read", check = panics)]
+#[get("/check/panics")]
+fn check_panics() -> &'static str {
+    "the handler ran"
+}
+
+#[scopes("nav:helse/sykepenger/afp.read", check = never_answers)]
+#[get("/check/hangs")]
+fn check_hangs() -> &'static str {
+    "the handler ran"
+}
+
+#[scopes("nav:helse/sykepenger/afp.read", check = undecided)]
+#[get("/check/undecided")]
+fn check_undecided() -> &'static str {
+    "the handler ran"
+}
+
+/// The three routes above, with `check_timeout = 1`, counting into
+/// `registry`.
+async fn failing_checks(figment: Figment, registry: &Registry) -> Client {
+    let rocket = rocket::custom(figment.merge(("maskinporten.check_timeout", 1)))
+        .attach(Maskinporten::fairing().with_registry(registry.clone()))
+        .mount(
+            "/",
+            maskinporten_rocket::routes![check_panics, check_hangs, check_undecided],
+        );
+    Client::tracked(rocket).await.expect("the app ignites")
+}
+
+/// `request`, failing the test after 10 seconds rather than hanging it
+/// (as a check without a bound would).
+async fn within_ten_seconds<T>(request: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), request)
+        .await
+        .expect("answered within 10 s")
+}
+
+/// The body and content type of the 503 of a check that could not decide:
+/// the answer a panicking or hung check must give too.
+async fn usual_503(client: &Client, token: &str) -> (Option<String>, Option<String>) {
+    let response = client
+        .get("/check/undecided")
+        .header(bearer(token))
+        .dispatch()
+        .await;
+    assert_unavailable(&response);
+    let content_type = response.content_type().map(|t| t.to_string());
+    (response.into_string().await, content_type)
+}
+
+/// The route's `maskinporten_verdicts_total` series that counted anything,
+/// as `(outcome, reason, count)`.
+fn counted(registry: &Registry, handler: &str) -> Vec<(String, String, f64)> {
+    let route = format!("{}::{handler}", module_path!());
+    samples(&scrape(registry))
+        .into_iter()
+        .filter(|((name, labels), count)| {
+            name == "maskinporten_verdicts_total"
+                && labels.get("route") == Some(&route)
+                && *count > 0.0
+        })
+        .map(|((_, labels), count)| (labels["outcome"].clone(), labels["reason"].clone(), count))
+        .collect()
+}
+
+#[rocket::async_test]
+async fn a_panicking_check_gets_the_usual_503_counted_as_check_panicked() {
+    let issuer = Issuer::start().await;
+    let registry = Registry::new();
+    let client = failing_checks(issuer.figment(), &registry).await;
+    let token = issuer.token().scope(READ).sign();
+    let usual = usual_503(&client, &token).await;
+
+    // Twice: the first panic leaves nothing behind that breaks the second.
+    for _ in 0..2 {
+        let response = within_ten_seconds(
+            client
+                .get("/check/panics")
+                .header(bearer(&token))
+                .dispatch(),
+        )
+        .await;
+        assert_unavailable(&response);
+        let content_type = response.content_type().map(|t| t.to_string());
+        let body = response.into_string().await;
+        assert_eq!((body.clone(), content_type), usual);
+        assert!(
+            !body.unwrap_or_default().contains(PANIC_MARKER),
+            "the panic's message reached the body"
+        );
+    }
+    assert_eq!(
+        counted(&registry, "check_panics"),
+        [("unavailable".into(), "check_panicked".into(), 2.0)]
+    );
+}
+
+#[rocket::async_test]
+async fn a_check_that_never_answers_gets_the_usual_503_after_check_timeout() {
+    let issuer = Issuer::start().await;
+    let registry = Registry::new();
+    let client = failing_checks(issuer.figment(), &registry).await;
+    let token = issuer.token().scope(READ).sign();
+    let usual = usual_503(&client, &token).await;
+
+    let started = Instant::now();
+    let response =
+        within_ten_seconds(client.get("/check/hangs").header(bearer(&token)).dispatch()).await;
+    let took = started.elapsed();
+    assert_unavailable(&response);
+    // `check_timeout = 1`: not before it, and not much after (a loaded
+    // machine may be slow to wake).
+    assert!(
+        Duration::from_millis(900) <= took && took < Duration::from_secs(8),
+        "answered after {took:?}"
+    );
+    let content_type = response.content_type().map(|t| t.to_string());
+    assert_eq!((response.into_string().await, content_type), usual);
+    assert_eq!(
+        counted(&registry, "check_hangs"),
+        [("unavailable".into(), "check_timeout".into(), 1.0)]
+    );
+}
+
+/// The log says why, with the reason as a field, in a child process where
+/// the test's own subscriber is the only one.
+#[test]
+fn a_panicking_or_hung_check_is_logged_with_its_reason() {
+    let test = this_test!("a_panicking_or_hung_check_is_logged_with_its_reason");
+    isolated(&test, &[], || {
+        crate::tracing::capture();
+        block_on(async {
+            let issuer = Issuer::start().await;
+            let registry = Registry::new();
+            let client = failing_checks(quiet(issuer.figment()), &registry).await;
+            let token = issuer.token().scope(READ).sign();
+            for path in ["/check/panics", "/check/hangs"] {
+                let response =
+                    within_ten_seconds(client.get(path).header(bearer(&token)).dispatch()).await;
+                assert_eq!(response.status(), Status::ServiceUnavailable, "{path}");
+            }
+            let written = crate::tracing::written();
+            let line = |needle: &str| {
+                written
+                    .lines()
+                    .find(|line| line.contains(needle))
+                    .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{written}"))
+                    .to_owned()
+            };
+            let panicked = line("reason=\"check_panicked\"");
+            assert!(
+                panicked.contains("GET /check/panics: 503")
+                    && panicked.contains(&format!("the route's check panicked: \"{PANIC_MARKER}")),
+                "{panicked}"
+            );
+            let timed_out = line("reason=\"check_timeout\"");
+            assert!(
+                timed_out.contains("GET /check/hangs: 503")
+                    && timed_out.contains("did not answer within check_timeout (1 s)"),
+                "{timed_out}"
+            );
+        })
+    });
 }

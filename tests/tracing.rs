@@ -152,6 +152,11 @@ pub(crate) fn capture() {
     });
 }
 
+/// Everything written so far in this child, by tracing and by `log`.
+pub(crate) fn written() -> String {
+    WRITTEN.lock().unwrap().clone()
+}
+
 fn spans() -> Vec<BTreeMap<String, String>> {
     SPANS.lock().unwrap().clone()
 }

@@ -88,11 +88,15 @@ pub(crate) fn protected(protected: Protected) -> TokenStream {
                 let decided: ::core::result::Result<(), #runtime::CheckError> =
                     #check(claims, request).await;
             };
+            // An async block, so the call itself runs inside `run_check`,
+            // which bounds it in time and catches its panics.
             quote! {
                 match #runtime::authorize(request, #marker::REQUIREMENT).await {
                     ::core::result::Result::Ok(claims) => {
-                        #call
-                        #runtime::checked(decided)
+                        #runtime::run_check(request, async move {
+                            #call
+                            decided
+                        }).await
                     }
                     ::core::result::Result::Err(rejection) => ::core::result::Result::Err(rejection),
                 }

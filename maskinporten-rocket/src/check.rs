@@ -14,6 +14,13 @@
 //! fixed `error_description`; [`CheckError::unavailable`] answers 503 with
 //! `Retry-After`, and its cause goes to the log only.
 //!
+//! A check that panics, or that has not answered within `check_timeout`
+//! seconds (configuration, default 5), answers 503 with `Retry-After` too,
+//! counted and logged under its own [`Reason`](crate::verdict::Reason)
+//! (`check_panicked`, `check_timeout`); the panic's message goes to the log,
+//! never to the client. The bound cuts short a check that awaits (a PDP
+//! that never answers), not one that blocks its thread without awaiting.
+//!
 //! ```
 //! use maskinporten_rocket::{scopes, CheckError, Claims};
 //! use rocket::{get, Request};
@@ -34,13 +41,26 @@
 //! # let _ = rocket::build().mount("/", maskinporten_rocket::routes![own]);
 //! ```
 
+use std::any::Any;
 use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
 
+use rocket::futures::FutureExt;
+use rocket::Request;
+
+use crate::config::DEFAULT_CHECK_TIMEOUT;
 use crate::rejection::{Outage, Refusal, Rejection};
+use crate::validate::Validator;
 
 /// The `error_description` sent instead of a check's own when that one
 /// holds a character RFC 6750 §3 does not allow there.
 const FALLBACK_DESCRIPTION: &str = "The request is not allowed for this token";
+
+/// The most of a panic's message the log gets: enough to find the panic,
+/// and no page of the app's text on one line.
+const MAX_PANIC_MESSAGE: usize = 200;
 
 /// Why a route's check did not let a request through: refused (403) or
 /// unable to decide (503).
@@ -118,10 +138,54 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
-/// What the guard makes of a check's answer. Called by the code
-/// `#[scopes(…, check = f)]` generates.
+/// Runs a route's check for `request`: what the guard `#[scopes(…, check =
+/// f)]` generates awaits, with `check` the future of `f`'s call (an
+/// `async` block, so that even a check that panics before its first
+/// `await` panics in here). A panic and a check that outlasts
+/// `check_timeout` are outages of their own, never a pass.
 #[doc(hidden)]
-pub fn checked(result: Result<(), CheckError>) -> Result<(), Rejection> {
+pub async fn run(
+    request: &Request<'_>,
+    check: impl Future<Output = Result<(), CheckError>>,
+) -> Result<(), Rejection> {
+    // The guard reaches the check only after `authorize` found the
+    // validator, so the default is never used in a running app.
+    let bound = request
+        .rocket()
+        .state::<Validator>()
+        .map_or(Duration::from_secs(DEFAULT_CHECK_TIMEOUT), |v| {
+            v.check_timeout
+        });
+    // Unwind-safe to assert: the check sees the request and the claims
+    // only by shared reference, and after a panic nothing of it is used
+    // again but to answer 503 and drop the request; Rocket asserts the
+    // same of a whole handler. Caught here rather than by Rocket, so the
+    // answer is our 503, counted and logged, and not a bare 500.
+    let caught = AssertUnwindSafe(check).catch_unwind();
+    match tokio::time::timeout(bound, caught).await {
+        Ok(Ok(decided)) => checked(decided),
+        Ok(Err(payload)) => Err(Rejection::Unavailable(Outage::CheckPanicked(
+            panic_message(payload.as_ref()),
+        ))),
+        // Dropping the check's future here cancels what it awaited.
+        Err(_elapsed) => Err(Rejection::Unavailable(Outage::CheckTimeout(bound))),
+    }
+}
+
+/// The message of a panic's payload (`panic!` with a literal gives a
+/// `&str`, with arguments a `String`), cut to [`MAX_PANIC_MESSAGE`]
+/// characters.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message");
+    message.chars().take(MAX_PANIC_MESSAGE).collect()
+}
+
+/// What the guard makes of a check's answer.
+fn checked(result: Result<(), CheckError>) -> Result<(), Rejection> {
     let Err(error) = result else {
         return Ok(());
     };
@@ -187,5 +251,17 @@ mod tests {
     #[test]
     fn ok_passes() {
         assert_eq!(checked(Ok(())), Ok(()));
+    }
+
+    #[test]
+    fn a_panics_message_is_read_whatever_its_type_and_cut_short() {
+        let literal: Box<dyn Any + Send> = Box::new("boom");
+        assert_eq!(panic_message(literal.as_ref()), "boom");
+        let formatted: Box<dyn Any + Send> = Box::new(format!("boom {}", 42));
+        assert_eq!(panic_message(formatted.as_ref()), "boom 42");
+        let other: Box<dyn Any + Send> = Box::new(42_u32);
+        assert_eq!(panic_message(other.as_ref()), "a panic without a message");
+        let long: Box<dyn Any + Send> = Box::new("x".repeat(1_000));
+        assert_eq!(panic_message(long.as_ref()).len(), MAX_PANIC_MESSAGE);
     }
 }

@@ -32,6 +32,10 @@ const MAX_LEEWAY: u64 = 300;
 /// The keys that together say which issuer to trust.
 const ISSUER_KEYS: [&str; 3] = ["issuer", "jwks_uri", "well_known_url"];
 
+/// Seconds a route's check may take: the default of `check_timeout`. Long
+/// enough for one call to a PDP at `http_timeout`'s default.
+pub(crate) const DEFAULT_CHECK_TIMEOUT: u64 = 5;
+
 /// The organisation prefix NAIS puts before NAV's scopes: the default of
 /// `scope_prefix`.
 const DEFAULT_SCOPE_PREFIX: &str = "nav";
@@ -88,6 +92,9 @@ pub struct Config {
     pub refresh_interval: u64,
     /// Seconds: total time for one call to the issuer or to Texas.
     pub http_timeout: u64,
+    /// Seconds a route's check (`#[scopes(.., check = f)]`) may take before
+    /// the request gets 503 with `Retry-After`; at least 1. Defaults to `5`.
+    pub check_timeout: u64,
     /// Entries in the cache of verified tokens; 0 turns it off.
     pub verdict_cache: usize,
     /// Fail ignite when the keys cannot be loaded at start, instead of
@@ -134,6 +141,7 @@ impl Default for Config {
             refresh_cooldown: 30,
             refresh_interval: 300,
             http_timeout: 5,
+            check_timeout: DEFAULT_CHECK_TIMEOUT,
             verdict_cache: 10_000,
             require_keys_at_start: false,
             realm: None,
@@ -204,6 +212,7 @@ pub(crate) struct Settings {
     pub(crate) refresh_cooldown: Duration,
     pub(crate) refresh_interval: Duration,
     pub(crate) http_timeout: Duration,
+    pub(crate) check_timeout: Duration,
     pub(crate) verdict_cache: usize,
     pub(crate) require_keys_at_start: bool,
     pub(crate) realm: Option<String>,
@@ -350,9 +359,11 @@ impl Config {
             }
         }
         // A zero cooldown would let every made-up kid cost a JWKS fetch: a
-        // storm against the issuer that any client could set off.
+        // storm against the issuer that any client could set off. A zero
+        // check_timeout would answer 503 to every request on a checked route.
         for (key, value) in [
             ("http_timeout", self.http_timeout),
+            ("check_timeout", self.check_timeout),
             ("refresh_interval", self.refresh_interval),
             ("refresh_cooldown", self.refresh_cooldown),
         ] {
@@ -374,6 +385,7 @@ impl Config {
             refresh_cooldown: Duration::from_secs(self.refresh_cooldown),
             refresh_interval: Duration::from_secs(self.refresh_interval),
             http_timeout: Duration::from_secs(self.http_timeout),
+            check_timeout: Duration::from_secs(self.check_timeout),
             verdict_cache: self.verdict_cache,
             require_keys_at_start: self.require_keys_at_start,
             realm: self.realm.clone(),

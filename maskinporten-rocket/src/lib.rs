@@ -191,7 +191,7 @@ pub use prometheus;
 /// the paths). Not a public API: any of it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{checked, CheckError};
+    pub use crate::check::{run as run_check, CheckError};
     pub use crate::guard::{authorize, conclude};
     pub use crate::rejection::Rejection;
     pub use crate::routes::mark::{named, Marked, Probe, RouteMark, ViaMarked, ViaUnmarked};

@@ -9,7 +9,10 @@
 //!
 //! - one security scheme, [`SCHEME`] (`maskinporten`): OAuth 2.0 with a
 //!   `clientCredentials` flow whose `tokenUrl` is the issuer's token
-//!   endpoint and whose `scopes` are every scope a mounted route requires;
+//!   endpoint and whose `scopes` are the scopes the document's own
+//!   operations require, each described by those operations: a mounted
+//!   route the document leaves out (an internal one, say) adds no scope
+//!   and is named nowhere;
 //! - on each operation of a `#[scopes]` route, `security`: every scope of
 //!   `#[scopes("a", "b")]` in one requirement object; one requirement
 //!   object per scope for `#[scopes(any("a", "b"))]` (OpenAPI's OR);
@@ -40,8 +43,7 @@
 //! (`https://maskinporten.no/token` in production,
 //! `https://test.maskinporten.no/token` in test).
 
-use std::collections::BTreeMap;
-
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 
 use rocket::request::{FromRequest, Outcome, Request};
@@ -136,6 +138,12 @@ pub(crate) const TOKEN_ANSWERS: [&Answer; 3] = [&BAD_REQUEST, &UNAUTHORIZED, &UN
 /// What the mounted routes require, and where to get a token: fills the
 /// security of an OpenAPI document (see the [module docs](self)).
 ///
+/// It reads every mounted route, and tells a document only about its own
+/// operations: the scheme lists the scopes of the operations the document
+/// holds, described by those operations, so a route the document leaves
+/// out (an internal one) shows neither its scope nor its path. The same
+/// `Security` can fill several documents, each with its own list.
+///
 /// It is also a request guard (`Security::of` the running Rocket): serve
 /// the document from a `#[public]` handler that takes it, so that the
 /// document has the token URL the fairing loaded. With utoipa (feature
@@ -187,7 +195,9 @@ impl Security {
 
     /// Every scope a mounted `#[scopes]` route requires, each with the
     /// routes that require it, sorted and with paths as the document writes
-    /// them (`GET /afp, GET /afp/{id}, POST /afp`): the scheme's `scopes`.
+    /// them (`GET /afp, GET /afp/{id}, POST /afp`), whether a document
+    /// shows the route or not. A document's scheme lists fewer: only the
+    /// scopes of its own operations (see [`Security`]).
     ///
     /// ```
     /// use maskinporten_rocket::openapi::Security;
@@ -276,6 +286,36 @@ impl<'r> FromRequest<'r> for Security {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         Outcome::Success(Security::of(request.rocket()))
+    }
+}
+
+/// The scopes a document's operations require, each with the operations
+/// that require it: the scheme's `scopes`, noted as each operation's
+/// security is written, so that the scheme names no scope and no route
+/// the document does not hold.
+#[derive(Debug, Default)]
+pub(crate) struct Documented(BTreeMap<&'static str, BTreeSet<String>>);
+
+impl Documented {
+    /// Notes the scopes `plan` writes on the operation for `method` (lower
+    /// case, as OpenAPI writes it) at `path`.
+    pub(crate) fn note(&mut self, method: &str, path: &str, plan: Plan) {
+        let Plan::Scopes(requirement) = plan else {
+            return;
+        };
+        for scope in requirement.scopes() {
+            let operation = format!("{} {path}", method.to_ascii_uppercase());
+            self.0.entry(scope).or_default().insert(operation);
+        }
+    }
+
+    /// Each scope, described by its operations, sorted (`GET /afp, GET
+    /// /afp/{id}, POST /afp`).
+    pub(crate) fn scopes(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.0.iter().map(|(scope, operations)| {
+            let operations: Vec<&str> = operations.iter().map(String::as_str).collect();
+            ((*scope).to_owned(), operations.join(", "))
+        })
     }
 }
 

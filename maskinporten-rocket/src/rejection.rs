@@ -3,6 +3,7 @@
 //! fixed `error_description` of each kind.
 
 use std::fmt;
+use std::time::Duration;
 
 use rocket::http::Status;
 
@@ -54,6 +55,11 @@ pub enum Outage {
     /// The route's check could not decide (`CheckError::unavailable`); the
     /// text is its cause, for the log.
     Check(String),
+    /// The route's check panicked; the text is the panic's message, for the
+    /// log.
+    CheckPanicked(String),
+    /// The route's check did not answer within `check_timeout`, this long.
+    CheckTimeout(Duration),
 }
 
 /// A condition of the route beyond its scopes that the token does not meet.
@@ -110,6 +116,13 @@ impl fmt::Display for Outage {
             Outage::Texas(why) => write!(f, "Texas {why}"),
             Outage::FairingMissing => f.write_str("fairing not attached"),
             Outage::Check(why) => write!(f, "the route's check could not decide: {why:?}"),
+            // Debug-quoted: the app's text must not forge log lines.
+            Outage::CheckPanicked(message) => write!(f, "the route's check panicked: {message:?}"),
+            Outage::CheckTimeout(bound) => write!(
+                f,
+                "the route's check did not answer within check_timeout ({} s)",
+                bound.as_secs()
+            ),
         }
     }
 }

@@ -114,6 +114,10 @@ pub enum Reason {
     Check,
     /// The route's check could not decide.
     CheckUnavailable,
+    /// The route's check panicked.
+    CheckPanicked,
+    /// The route's check took longer than `check_timeout`.
+    CheckTimeout,
 }
 
 impl Verdict {
@@ -188,6 +192,8 @@ impl From<&Rejection> for Verdict {
                     Outage::Texas(_) => Reason::Texas,
                     Outage::FairingMissing => Reason::FairingMissing,
                     Outage::Check(_) => Reason::CheckUnavailable,
+                    Outage::CheckPanicked(_) => Reason::CheckPanicked,
+                    Outage::CheckTimeout(_) => Reason::CheckTimeout,
                 },
             ),
         };
@@ -242,6 +248,8 @@ impl Reason {
             Reason::NotDelegated => "not_delegated",
             Reason::Check => "check",
             Reason::CheckUnavailable => "check_unavailable",
+            Reason::CheckPanicked => "check_panicked",
+            Reason::CheckTimeout => "check_timeout",
         }
     }
 }

@@ -140,12 +140,13 @@ fn relative_audience_is_refused() {
 }
 
 #[test]
-fn zero_cooldown_and_huge_leeway_are_refused() {
+fn zero_cooldown_zero_check_timeout_and_huge_leeway_are_refused() {
     let base = Figment::new()
         .merge(("maskinporten.issuer", "https://issuer/"))
         .merge(("maskinporten.jwks_uri", "https://issuer/jwks"));
     for (key, value, kind) in [
         ("refresh_cooldown", 0u64, ConfigErrorKind::ZeroSeconds),
+        ("check_timeout", 0u64, ConfigErrorKind::ZeroSeconds),
         (
             "leeway",
             301,

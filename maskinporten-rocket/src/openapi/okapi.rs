@@ -19,8 +19,8 @@ use rocket_okapi::okapi::Map;
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
 use super::{
-    Answer, Plan, Security, CONSUMERS_EXTENSION, SCHEME, SCHEME_DESCRIPTION, SCOPES_ANSWERS,
-    TOKEN_ANSWERS,
+    Answer, Documented, Plan, Security, CONSUMERS_EXTENSION, SCHEME, SCHEME_DESCRIPTION,
+    SCOPES_ANSWERS, TOKEN_ANSWERS,
 };
 use crate::claims::Claims;
 
@@ -70,6 +70,7 @@ impl Security {
     /// unmarked and `modify_okapi` would not find their marks).
     pub fn modify_okapi(&self, openapi: &mut OpenApi) {
         let mut protected = false;
+        let mut documented = Documented::default();
         for (path, item) in openapi.paths.iter_mut() {
             for (method, operation) in operations(item) {
                 let names_scheme = operation.security.as_ref().is_some_and(|requirements| {
@@ -79,26 +80,18 @@ impl Security {
                     continue;
                 };
                 apply(operation, plan);
+                documented.note(method, path, plan);
                 protected |= plan != Plan::Public;
             }
         }
         if protected {
+            let scheme = scheme(self.token_url_or_empty(), documented.scopes().collect());
             openapi
                 .components
                 .get_or_insert_with(Components::default)
                 .security_schemes
-                .insert(SCHEME.to_owned(), RefOr::Object(self.okapi_scheme()));
+                .insert(SCHEME.to_owned(), RefOr::Object(scheme));
         }
-    }
-
-    fn okapi_scheme(&self) -> SecurityScheme {
-        scheme(
-            self.token_url_or_empty(),
-            self.scopes()
-                .into_iter()
-                .map(|(scope, routes)| (scope.to_owned(), routes))
-                .collect(),
-        )
     }
 }
 

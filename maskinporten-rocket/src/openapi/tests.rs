@@ -28,3 +28,32 @@ fn protected_operations_answer_400_401_403_and_503_and_token_only_ones_no_403() 
     assert_eq!(statuses(Plan::Token), ["400", "401", "503"]);
     assert!(statuses(Plan::Public).is_empty());
 }
+
+#[test]
+fn the_scheme_lists_the_noted_operations_scopes_each_described_by_them() {
+    let mut documented = Documented::default();
+    let read = Requirement::all(&["nav:a/read"]);
+    documented.note(
+        "post",
+        "/afp",
+        Plan::Scopes(Requirement::any(&["nav:a/read", "nav:a/write"])),
+    );
+    documented.note("get", "/afp/{id}", Plan::Scopes(read));
+    documented.note("get", "/afp", Plan::Scopes(read));
+    // Several routes behind one operation are one operation.
+    documented.note("get", "/afp", Plan::Scopes(read));
+    documented.note("get", "/whoami", Plan::Token);
+    documented.note("get", "/isalive", Plan::Public);
+    let scopes: Vec<(String, String)> = documented.scopes().collect();
+    assert_eq!(
+        scopes,
+        [
+            (
+                "nav:a/read".into(),
+                "GET /afp, GET /afp/{id}, POST /afp".into()
+            ),
+            ("nav:a/write".into(), "POST /afp".into()),
+        ]
+    );
+    assert_eq!(Documented::default().scopes().count(), 0);
+}

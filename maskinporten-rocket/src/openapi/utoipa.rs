@@ -8,7 +8,7 @@ use ::utoipa::openapi::security::{
 };
 use ::utoipa::openapi::{Components, Header, OpenApi, RefOr, Response};
 
-use super::{Answer, Plan, Security, CONSUMERS_EXTENSION, SCHEME, SCHEME_DESCRIPTION};
+use super::{Answer, Documented, Plan, Security, CONSUMERS_EXTENSION, SCHEME, SCHEME_DESCRIPTION};
 
 /// Fills the document's security from the scope map: see the
 /// [module docs](super). Serve the document from a `#[public]` handler
@@ -53,6 +53,7 @@ use super::{Answer, Plan, Security, CONSUMERS_EXTENSION, SCHEME, SCHEME_DESCRIPT
 impl ::utoipa::Modify for Security {
     fn modify(&self, openapi: &mut OpenApi) {
         let mut protected = false;
+        let mut documented = Documented::default();
         for (path, item) in openapi.paths.paths.iter_mut() {
             for (method, operation) in operations(item) {
                 let names_scheme = operation
@@ -63,6 +64,7 @@ impl ::utoipa::Modify for Security {
                     continue;
                 };
                 apply(operation, plan);
+                documented.note(method, path, plan);
                 protected |= plan != Plan::Public;
             }
         }
@@ -70,19 +72,16 @@ impl ::utoipa::Modify for Security {
             openapi
                 .components
                 .get_or_insert_with(Components::new)
-                .add_security_scheme(SCHEME, self.utoipa_scheme());
+                .add_security_scheme(SCHEME, self.utoipa_scheme(&documented));
         }
     }
 }
 
 impl Security {
-    /// The `maskinporten` scheme.
-    fn utoipa_scheme(&self) -> SecurityScheme {
-        let scopes = Scopes::from_iter(
-            self.scopes()
-                .into_iter()
-                .map(|(scope, routes)| (scope.to_owned(), routes)),
-        );
+    /// The `maskinporten` scheme, with the scopes of the document's
+    /// operations.
+    fn utoipa_scheme(&self, documented: &Documented) -> SecurityScheme {
+        let scopes = Scopes::from_iter(documented.scopes());
         let flow = ClientCredentials::new(self.token_url_or_empty(), scopes);
         SecurityScheme::OAuth2(OAuth2::with_description(
             [Flow::ClientCredentials(flow)],

@@ -51,6 +51,8 @@ pub struct Validator {
     leeway: i64,
     pub(crate) realm: Option<String>,
     pub(crate) refresh_interval: Duration,
+    /// How long a route's check may take (`check_timeout`).
+    pub(crate) check_timeout: Duration,
     pub(crate) metrics: Metrics,
 }
 
@@ -121,6 +123,7 @@ impl Validator {
             leeway: i64::try_from(settings.leeway).unwrap_or(i64::MAX),
             realm: settings.realm.clone(),
             refresh_interval: settings.refresh_interval,
+            check_timeout: settings.check_timeout,
             metrics,
         })
     }

@@ -125,6 +125,16 @@ fn every_rejection_has_its_outcome_and_reason() {
             "unavailable",
             "check_unavailable",
         ),
+        (
+            Rejection::Unavailable(Outage::CheckPanicked("boom".into())),
+            "unavailable",
+            "check_panicked",
+        ),
+        (
+            Rejection::Unavailable(Outage::CheckTimeout(std::time::Duration::from_secs(5))),
+            "unavailable",
+            "check_timeout",
+        ),
     ];
     let mut reasons = std::collections::HashSet::new();
     for (rejection, outcome, reason) in cases {
