@@ -14,6 +14,7 @@
 mod support;
 
 mod attacks;
+mod compile_pass;
 mod discovery;
 mod key_admission;
 mod key_cache;

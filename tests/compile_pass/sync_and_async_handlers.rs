@@ -17,5 +17,13 @@ async fn async_handler() -> String {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", maskinporten_rocket::routes![sync_handler, async_handler]);
+    let _ = rocket::build().mount(
+        "/",
+        maskinporten_rocket::routes![sync_handler, async_handler],
+    );
+}
+
+#[test]
+fn compiles_and_runs() {
+    main();
 }

@@ -3,7 +3,11 @@
 use maskinporten_rocket::scopes;
 use rocket::get;
 
-#[scopes(any("nav:helse/sykepenger/afp.read", "nav:helse/sykepenger/afp.write"))]
+#[scopes(
+    "nav:helse/sykepenger/afp.read",
+    "nav:helse/sykepenger/afp.write",
+    "nav:arbeid:aap:vedtak.les"
+)]
 #[get("/afp")]
 fn afp() -> &'static str {
     "ok"
@@ -11,4 +15,9 @@ fn afp() -> &'static str {
 
 fn main() {
     let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp]);
+}
+
+#[test]
+fn compiles_and_runs() {
+    main();
 }

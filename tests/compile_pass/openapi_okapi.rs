@@ -44,9 +44,19 @@ fn main() {
     let (_, mut spec) = openapi_get_routes_spec![afp, one, isalive, whoami];
     let rocket = rocket::build().mount("/", routes![afp, one, isalive, whoami]);
     Security::of(&rocket).modify_okapi(&mut spec);
-    let security = |path: &str| spec.paths[path].get.as_ref().and_then(|op| op.security.clone());
+    let security = |path: &str| {
+        spec.paths[path]
+            .get
+            .as_ref()
+            .and_then(|op| op.security.clone())
+    };
     assert_eq!(security("/afp").map(|s| s.len()), Some(1));
     assert_eq!(security("/afp/{id}").map(|s| s.len()), Some(2));
     assert_eq!(security("/isalive"), Some(Vec::new()));
     assert_eq!(security("/whoami").map(|s| s.len()), Some(1));
+}
+
+#[test]
+fn compiles_and_runs() {
+    main();
 }

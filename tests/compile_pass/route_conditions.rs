@@ -22,7 +22,12 @@ async fn never(_: &Claims, _: &Request<'_>) -> Result<(), CheckError> {
 #[scopes("nav:helse/sykepenger/afp.read", system_user)]
 #[get("/system-user")]
 fn system_user(claims: Claims) -> String {
-    claims.system_user().ok().flatten().map(|u| u.orgno().to_owned()).unwrap_or_default()
+    claims
+        .system_user()
+        .ok()
+        .flatten()
+        .map(|u| u.orgno().to_owned())
+        .unwrap_or_default()
 }
 
 #[scopes("nav:helse/sykepenger/afp.read", system_user_orgs = ["123456789", "987654321"])]
@@ -54,4 +59,9 @@ fn main() {
         "/",
         maskinporten_rocket::routes![system_user, owners, party, delegated, either],
     );
+}
+
+#[test]
+fn compiles_and_runs() {
+    main();
 }

@@ -42,5 +42,13 @@ fn main() {
         json["paths"]["/afp/{id}"]["get"]["security"],
         serde_json::json!([{ "maskinporten": ["nav:helse/sykepenger/afp.read"] }])
     );
-    assert_eq!(json["paths"]["/isalive"]["get"]["security"], serde_json::json!([]));
+    assert_eq!(
+        json["paths"]["/isalive"]["get"]["security"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn compiles_and_runs() {
+    main();
 }

@@ -30,5 +30,13 @@ async fn events_async(body: String) -> String {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", maskinporten_rocket::routes![isalive, isready, events, events_async]);
+    let _ = rocket::build().mount(
+        "/",
+        maskinporten_rocket::routes![isalive, isready, events, events_async],
+    );
+}
+
+#[test]
+fn compiles_and_runs() {
+    main();
 }

@@ -26,3 +26,8 @@ fn afp(id: u32, page: Option<u8>, call_id: CallId, claims: Claims) -> String {
 fn main() {
     let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp]);
 }
+
+#[test]
+fn compiles_and_runs() {
+    main();
+}

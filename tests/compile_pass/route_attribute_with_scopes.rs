@@ -12,3 +12,8 @@ fn x() -> &'static str {
 fn main() {
     let _ = rocket::build().mount("/", maskinporten_rocket::routes![x]);
 }
+
+#[test]
+fn compiles_and_runs() {
+    main();
+}

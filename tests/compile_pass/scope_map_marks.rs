@@ -74,3 +74,8 @@ fn main() {
     assert_eq!(protection("GET", "/isalive"), Protection::Public);
     assert_eq!(protection("GET", "/open"), Protection::Unmarked);
 }
+
+#[test]
+fn compiles_and_runs() {
+    main();
+}

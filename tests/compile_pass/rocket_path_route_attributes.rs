@@ -24,3 +24,8 @@ async fn delete(id: u64) -> rocket::http::Status {
 fn main() {
     let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp, create, delete]);
 }
+
+#[test]
+fn compiles_and_runs() {
+    main();
+}

@@ -21,3 +21,8 @@ async fn afp_any() -> &'static str {
 fn main() {
     let _ = rocket::build().mount("/", maskinporten_rocket::routes![afp, afp_any]);
 }
+
+#[test]
+fn compiles_and_runs() {
+    main();
+}
