@@ -8,10 +8,10 @@
 //!
 //! `bench/micro.sh` runs this and prints the ratios.
 
-use aws_lc_rs::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use base64::Engine as _;
-use criterion::{criterion_group, criterion_main, Criterion};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::{Criterion, criterion_group, criterion_main};
 use futures::FutureExt;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use maskinporten_rocket::Validator;

@@ -47,8 +47,8 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use rocket::futures::FutureExt;
 use rocket::Request;
+use rocket::futures::FutureExt;
 
 use crate::config::DEFAULT_CHECK_TIMEOUT;
 use crate::rejection::{Outage, Refusal, Rejection};

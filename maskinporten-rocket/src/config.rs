@@ -350,13 +350,13 @@ impl Config {
                 }
             }
         };
-        if let Some(audience) = &self.audience {
-            if Url::parse(audience).is_err() {
-                let kind = ConfigErrorKind::RelativeAudience {
-                    value: audience.clone(),
-                };
-                return Err(ConfigError::new(kind, "audience"));
-            }
+        if let Some(audience) = &self.audience
+            && Url::parse(audience).is_err()
+        {
+            let kind = ConfigErrorKind::RelativeAudience {
+                value: audience.clone(),
+            };
+            return Err(ConfigError::new(kind, "audience"));
         }
         // A zero cooldown would let every made-up kid cost a JWKS fetch: a
         // storm against the issuer that any client could set off. A zero

@@ -10,7 +10,7 @@ use crate::rejection::{Outage, Refusal, Rejection};
 use crate::response;
 use crate::scope::{Delegation, Requirement};
 use crate::token_error::TokenError;
-use crate::validate::{Validator, MAX_TOKEN_LEN};
+use crate::validate::{MAX_TOKEN_LEN, Validator};
 use crate::verdict;
 
 /// The outcome of validating this request's token, computed at most once per
@@ -121,11 +121,11 @@ fn meets(claims: &Claims, requirement: Requirement) -> Result<(), Rejection> {
             Err(error) => {
                 return Err(Rejection::InvalidToken(TokenError::MalformedSystemUser(
                     error.clone(),
-                )))
+                )));
             }
             Ok(None) => return Err(Rejection::Forbidden(Refusal::NotSystemUser)),
             Ok(Some(user)) if !requirement.allows_system_user_org(user.orgno()) => {
-                return Err(Rejection::Forbidden(Refusal::SystemUserOrgNotAllowed))
+                return Err(Rejection::Forbidden(Refusal::SystemUserOrgNotAllowed));
             }
             Ok(Some(_)) => {}
         }

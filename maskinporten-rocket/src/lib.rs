@@ -191,24 +191,24 @@ pub use prometheus;
 /// the paths). Not a public API: any of it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{run as run_check, CheckError};
+    pub use crate::check::{CheckError, run as run_check};
     pub use crate::guard::{authorize, conclude};
     pub use crate::rejection::Rejection;
-    pub use crate::routes::mark::{named, Marked, Probe, RouteMark, ViaMarked, ViaUnmarked};
+    pub use crate::routes::mark::{Marked, Probe, RouteMark, ViaMarked, ViaUnmarked, named};
     pub use crate::scope::{Delegation, Requirement};
     pub use crate::sentinel::abort_without_fairing;
     pub use inventory;
     pub use rocket::request::{FromRequest, Outcome, Request};
-    pub use rocket::{async_trait, Ignite, Rocket, Route, Sentinel};
+    pub use rocket::{Ignite, Rocket, Route, Sentinel, async_trait};
 
     /// What the guard `#[scopes]` generates needs for rocket_okapi's
     /// `OpenApiFromRequest` (the macro's `okapi` feature).
     #[cfg(feature = "okapi")]
     pub mod okapi {
         pub use crate::openapi::okapi::{scopes_input, scopes_responses};
-        pub use rocket_okapi::gen::OpenApiGenerator;
+        pub use rocket_okapi::Result;
+        pub use rocket_okapi::r#gen::OpenApiGenerator;
         pub use rocket_okapi::okapi::openapi3::Responses;
         pub use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
-        pub use rocket_okapi::Result;
     }
 }

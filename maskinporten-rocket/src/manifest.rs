@@ -358,7 +358,7 @@ impl ExposedSpec {
                         return Err(ManifestError::new(ManifestErrorKind::BadSeparator {
                             name: self.name,
                             separator: s.to_owned(),
-                        }))
+                        }));
                     }
                 }
             }

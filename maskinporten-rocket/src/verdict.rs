@@ -288,11 +288,11 @@ fn store(request: &Request<'_>, verdict: Verdict, rejection: Option<Rejection>) 
     };
     // Two guards on one route record the same verdict: once is enough.
     #[cfg(feature = "tracing")]
-    if recorded.as_ref().map(|r| r.verdict) != Some(verdict) {
-        if let Some(span) = slot.1.lock().ok().as_deref().and_then(Option::as_ref) {
-            span.record("outcome", verdict.outcome.as_str());
-            span.record("reason", verdict.reason.as_str());
-        }
+    if recorded.as_ref().map(|r| r.verdict) != Some(verdict)
+        && let Some(span) = slot.1.lock().ok().as_deref().and_then(Option::as_ref)
+    {
+        span.record("outcome", verdict.outcome.as_str());
+        span.record("reason", verdict.reason.as_str());
     }
     *recorded = Some(Recorded { verdict, rejection });
 }

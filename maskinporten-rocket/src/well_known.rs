@@ -11,10 +11,10 @@ pub(crate) fn issuer_of_well_known_url(url: &reqwest::Url) -> Option<String> {
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     let origin = format!("{}://{}{port}", url.scheme(), url.host_str()?);
     let path = url.path();
-    if let Some(rest) = path.strip_prefix("/.well-known/oauth-authorization-server") {
-        if rest.is_empty() || rest.starts_with('/') {
-            return Some(format!("{origin}{rest}"));
-        }
+    if let Some(rest) = path.strip_prefix("/.well-known/oauth-authorization-server")
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return Some(format!("{origin}{rest}"));
     }
     let prefix = path.strip_suffix("/.well-known/openid-configuration")?;
     Some(format!("{origin}{prefix}"))

@@ -2,9 +2,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use figment::providers::Serialized;
 use figment::Figment;
-use serde_json::{json, Value};
+use figment::providers::Serialized;
+use serde_json::{Value, json};
 
 use crate::server::{Answer, Fault, Faults, Handler, Request, Server};
 use crate::signing_key::SigningKey;

@@ -69,7 +69,7 @@ mod token;
 
 pub use issuer::Issuer;
 pub use signing_key::SigningKey;
-pub use stand_in::{StandIn, StandInBuilder, DEFAULT_CONSUMER, DEFAULT_LIFETIME};
+pub use stand_in::{DEFAULT_CONSUMER, DEFAULT_LIFETIME, StandIn, StandInBuilder};
 pub use texas::Texas;
 pub use token::TokenBuilder;
 

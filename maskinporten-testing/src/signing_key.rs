@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
-use serde_json::{json, Value};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
 
 /// An RSA signing key with its `kid`.
 #[derive(Clone)]

@@ -3,12 +3,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use figment::providers::Serialized;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use figment::Figment;
+use figment::providers::Serialized;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::issuer::{Issuer, State as IssuerState};
 use crate::server::{Answer, Fault, Faults, Handler, Request, Server};

@@ -2,11 +2,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::hmac;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
 
-use crate::signing_key::{public_key_pem, sign_rs256, SigningKey};
+use crate::signing_key::{SigningKey, public_key_pem, sign_rs256};
 
 /// Builds tokens shaped like Maskinporten's access tokens
 /// (<https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_token>),

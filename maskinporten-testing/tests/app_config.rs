@@ -2,8 +2,8 @@
 //! Rocket.toml and `ROCKET_*` reach the app under the kit, and only what
 //! points the fairing at the stand-in is replaced.
 
-use maskinporten_rocket::{public, scopes, Maskinporten};
-use maskinporten_testing::{bearer, Issuer, Texas};
+use maskinporten_rocket::{Maskinporten, public, scopes};
+use maskinporten_testing::{Issuer, Texas, bearer};
 use rocket::figment::{Figment, Jail};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;

@@ -61,7 +61,9 @@ fn a_scope_nais_would_refuse_is_an_error() {
 
 fn exposing(entry: &str) -> Result<Manifest, ManifestError> {
     Manifest::from_yaml(
-        &format!("kind: Application\nspec:\n  maskinporten:\n    scopes:\n      exposes:\n        - {entry}\n"),
+        &format!(
+            "kind: Application\nspec:\n  maskinporten:\n    scopes:\n      exposes:\n        - {entry}\n"
+        ),
         "nav",
     )
 }

@@ -10,17 +10,17 @@
 //! object per guard (all rocket_okapi can take from a guard) could not
 //! write `any(..)`.
 
-use rocket_okapi::gen::OpenApiGenerator;
+use rocket_okapi::r#gen::OpenApiGenerator;
+use rocket_okapi::okapi::Map;
 use rocket_okapi::okapi::openapi3::{
     Components, Header, OAuthFlows, OpenApi, Operation, PathItem, RefOr, Response, Responses,
     SecurityRequirement, SecurityScheme, SecuritySchemeData,
 };
-use rocket_okapi::okapi::Map;
 use rocket_okapi::request::{OpenApiFromRequest, RequestHeaderInput};
 
 use super::{
-    Answer, Documented, Plan, Security, CONSUMERS_EXTENSION, SCHEME, SCHEME_DESCRIPTION,
-    SCOPES_ANSWERS, TOKEN_ANSWERS,
+    Answer, CONSUMERS_EXTENSION, Documented, Plan, SCHEME, SCHEME_DESCRIPTION, SCOPES_ANSWERS,
+    Security, TOKEN_ANSWERS,
 };
 use crate::claims::Claims;
 

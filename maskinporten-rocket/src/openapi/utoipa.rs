@@ -8,7 +8,7 @@ use ::utoipa::openapi::security::{
 };
 use ::utoipa::openapi::{Components, Header, OpenApi, RefOr, Response};
 
-use super::{Answer, Documented, Plan, Security, CONSUMERS_EXTENSION, SCHEME, SCHEME_DESCRIPTION};
+use super::{Answer, CONSUMERS_EXTENSION, Documented, Plan, SCHEME, SCHEME_DESCRIPTION, Security};
 
 /// Fills the document's security from the scope map: see the
 /// [module docs](super). Serve the document from a `#[public]` handler

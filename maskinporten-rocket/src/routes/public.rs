@@ -82,10 +82,10 @@ impl PublicRoute {
             return Err(Unparsable::Query);
         }
         let segments = segments(path).ok_or(Unparsable::BadSegment)?;
-        if let Some(position) = segments.iter().position(|s| *s == Segment::Trailing) {
-            if position + 1 != segments.len() {
-                return Err(Unparsable::TrailingNotLast);
-            }
+        if let Some(position) = segments.iter().position(|s| *s == Segment::Trailing)
+            && position + 1 != segments.len()
+        {
+            return Err(Unparsable::TrailingNotLast);
         }
         Ok(PublicRoute {
             entry: trimmed.to_owned(),
@@ -102,10 +102,10 @@ impl PublicRoute {
     /// Whether this entry names the mounted route `method` `uri` (Rocket's
     /// full route URI, `/swagger-ui/<tail..>`; a query part is ignored).
     pub(crate) fn matches(&self, method: &str, uri: &str) -> bool {
-        if let Some(own) = self.method {
-            if !own.as_str().eq_ignore_ascii_case(method) {
-                return false;
-            }
+        if let Some(own) = self.method
+            && !own.as_str().eq_ignore_ascii_case(method)
+        {
+            return false;
         }
         let path = uri.split_once('?').map_or(uri, |(path, _)| path);
         segments(path).is_some_and(|route| route == self.segments)

@@ -7,8 +7,8 @@
 //! "reject" or "last wins"; we reject), a `crit` header (RFC 7515
 //! §4.1.11), header-supplied key material and nested tokens.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::MapAccess;
 use serde_json::Value;
 

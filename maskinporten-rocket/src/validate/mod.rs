@@ -151,8 +151,8 @@ impl Validator {
     ) -> Result<Claims, Rejection> {
         #[cfg(feature = "tracing")]
         {
-            use tracing::field::{debug, Empty};
             use tracing::Instrument;
+            use tracing::field::{Empty, debug};
 
             let span = tracing::debug_span!(target: "maskinporten", "verification",
                 route = request.route().and_then(|r| r.name.as_deref()).unwrap_or("unnamed"),
@@ -173,10 +173,10 @@ impl Validator {
                 .instrument(span.clone())
                 .await;
             span.record("cache_hit", hit);
-            if let Ok(claims) = &result {
-                if let Some(orgno) = claims.consumer_orgno() {
-                    span.record("consumer", debug(orgno));
-                }
+            if let Ok(claims) = &result
+                && let Some(orgno) = claims.consumer_orgno()
+            {
+                span.record("consumer", debug(orgno));
             }
             result
         }
@@ -259,10 +259,10 @@ impl Validator {
             Backend::Texas(texas) => texas.verify(token).await?,
         };
         claims.check_time(now(), self.leeway)?;
-        if let Some(audience) = &self.audience {
-            if !claims.audience().iter().any(|aud| aud == audience) {
-                return Err(TokenError::WrongAudience.into());
-            }
+        if let Some(audience) = &self.audience
+            && !claims.audience().iter().any(|aud| aud == audience)
+        {
+            return Err(TokenError::WrongAudience.into());
         }
         Ok(claims)
     }

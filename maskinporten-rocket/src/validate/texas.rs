@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::jws::Jws;
 use crate::claims::Claims;
 use crate::config::IntrospectionBody;
-use crate::http::{read_json, FetchError, Http};
+use crate::http::{FetchError, Http, read_json};
 use crate::metrics::{Metrics, TexasFailure};
 use crate::rejection::{Outage, Rejection};
 use crate::token_error::TokenError;

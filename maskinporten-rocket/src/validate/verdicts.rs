@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
-use aws_lc_rs::digest::{digest, SHA256};
+use aws_lc_rs::digest::{SHA256, digest};
 
 use crate::claims::Claims;
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use maskinporten_testing::{StandIn, StandInBuilder, DEFAULT_CONSUMER};
+use maskinporten_testing::{DEFAULT_CONSUMER, StandIn, StandInBuilder};
 
 const USAGE: &str = "\
 usage: maskinporten-stand-in [--port PORT] [--scope SCOPE]... [--consumer ORGNO]

@@ -26,9 +26,11 @@ fn the_counter_used_longest_ago_leaves_first() {
         keep(&mut recent, route);
     }
     // The first one kept is used again, then one more arrives.
-    assert!(recent
-        .find(&metrics.0, &routes[0], Verdict::ALLOWED)
-        .is_some());
+    assert!(
+        recent
+            .find(&metrics.0, &routes[0], Verdict::ALLOWED)
+            .is_some()
+    );
     keep(&mut recent, &routes[RECENT_COUNTERS]);
     assert_eq!(recent.0.len(), RECENT_COUNTERS);
     let mut here = |route: &str| recent.find(&metrics.0, route, Verdict::ALLOWED).is_some();

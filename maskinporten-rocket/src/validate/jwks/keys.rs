@@ -15,19 +15,19 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
 use crate::config::Sources;
-use crate::http::{is_https_or_loopback, FetchError, Http};
+use crate::http::{FetchError, Http, is_https_or_loopback};
 use crate::metrics::{Metrics, Trigger};
 use crate::well_known::issuer_of_well_known_url;
 
@@ -272,7 +272,7 @@ impl KeyStore {
                                 return Err(RefreshError::InsecureJwksUri {
                                     url: well_known_url.to_string(),
                                     jwks_uri: discovered,
-                                })
+                                });
                             }
                         }
                     }
@@ -286,7 +286,7 @@ impl KeyStore {
                 return Err(RefreshError::Jwks {
                     url: jwks_uri,
                     error,
-                })
+                });
             }
         };
         match parse_jwks(&jwks) {
@@ -312,10 +312,10 @@ impl KeyStore {
         configured_issuer: Option<&str>,
         discovery: Discovery,
     ) -> Result<Metadata, RefreshError> {
-        if discovery == Discovery::Reuse {
-            if let Some(metadata) = &state.metadata {
-                return Ok(metadata.clone());
-            }
+        if discovery == Discovery::Reuse
+            && let Some(metadata) = &state.metadata
+        {
+            return Ok(metadata.clone());
         }
         let fetched = self.fetch_metadata(url, configured_issuer).await;
         let metadata = match (fetched, &state.metadata) {
@@ -344,7 +344,7 @@ impl KeyStore {
                 return Err(RefreshError::Metadata {
                     url: url.to_string(),
                     error,
-                })
+                });
             }
         };
         let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -614,11 +614,11 @@ pub(crate) fn parse_jwks(jwks: &Value) -> Result<HashMap<String, Arc<Key>>, KeyS
     let mut seen = HashSet::new();
     for entry in entries.iter().take(MAX_KEYS) {
         let kid = entry.get("kid").and_then(Value::as_str);
-        if let Some(kid) = kid {
-            if !seen.insert(kid) {
-                duplicates.insert(kid);
-                continue;
-            }
+        if let Some(kid) = kid
+            && !seen.insert(kid)
+        {
+            duplicates.insert(kid);
+            continue;
         }
         match parse_jwk(entry) {
             Ok((kid, key)) => {
