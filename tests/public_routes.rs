@@ -60,7 +60,7 @@ async fn routes_other_crates_mount_open_by_configuration_under_deny_by_default()
     let client = Client::tracked(rocket).await.expect("the app ignites");
     let response = client.get("/metrics").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
-    let response = client.get("/static/pass/any_scope.rs").dispatch().await;
+    let response = client.get("/static/fail/bad_name_char.rs").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     // The declared routes open nothing else.
     assert_eq!(
