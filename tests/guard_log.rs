@@ -72,7 +72,11 @@ async fn a_refused_guard_is_logged_as_one_short_line_naming_it() {
     log::set_max_level(log::LevelFilter::Warn);
 
     let issuer = Issuer::start().await;
-    let rocket = rocket::custom(issuer.figment())
+    // `whoami` takes `Claims` and no scope: unmarked.
+    let figment = issuer
+        .figment()
+        .merge(("maskinporten.deny_unmarked_routes", false));
+    let rocket = rocket::custom(figment)
         .attach(Maskinporten::fairing())
         .mount("/", maskinporten_rocket::routes![read_afp, partner, whoami]);
     let client = Client::tracked(rocket).await.expect("ignite");

@@ -120,7 +120,11 @@ async fn a_claims_route_without_the_fairing_fails_to_launch() {
 #[rocket::async_test]
 async fn with_the_fairing_the_sentinels_let_launch_pass() {
     let issuer = Issuer::start().await;
-    let rocket = rocket::custom(issuer.figment())
+    // `whoami` takes `Claims` and no scope: unmarked.
+    let figment = issuer
+        .figment()
+        .merge(("maskinporten.deny_unmarked_routes", false));
+    let rocket = rocket::custom(figment)
         .attach(Maskinporten::fairing())
         .mount("/", maskinporten_rocket::routes![guarded, whoami]);
     Client::tracked(rocket).await.expect("the app ignites");

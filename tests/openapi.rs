@@ -104,7 +104,9 @@ fn app(issuer: &Issuer) -> Rocket<Build> {
     rocket::custom(
         issuer
             .figment()
-            .merge(("maskinporten.public_routes", ["GET /status"])),
+            .merge(("maskinporten.public_routes", ["GET /status"]))
+            // `whoami` takes `Claims` and no scope: unmarked.
+            .merge(("maskinporten.deny_unmarked_routes", false)),
     )
     .attach(Maskinporten::fairing())
     .mount(

@@ -92,7 +92,10 @@ async fn an_open_handler_named_like_a_protected_one_in_another_module_is_denied(
 #[rocket::async_test]
 async fn the_scope_map_lists_the_open_one_as_unmarked_as_it_answers() {
     let issuer = Issuer::start().await;
-    let client = Client::tracked(two_modules(issuer.figment()))
+    let figment = issuer
+        .figment()
+        .merge(("maskinporten.deny_unmarked_routes", false));
+    let client = Client::tracked(two_modules(figment))
         .await
         .expect("the app ignites without deny-by-default");
     let map = scope_map(client.rocket());

@@ -72,7 +72,6 @@ impl Rules {
 /// fn metrics() -> &'static str { "" }
 ///
 /// let figment = rocket::Config::figment()
-///     .merge(("maskinporten.deny_unmarked_routes", true))
 ///     .merge(("maskinporten.public_routes", ["GET /metrix"]));
 /// let rocket = rocket::custom(figment).mount("/", rocket::routes![metrics]);
 /// let error = audit(&rocket).unwrap_err();

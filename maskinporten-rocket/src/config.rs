@@ -103,13 +103,19 @@ pub struct Config {
     /// The `realm` of the `WWW-Authenticate` challenge, if any.
     pub realm: Option<String>,
     /// Fail ignite if a mounted route has neither `#[scopes]` nor `#[public]`
-    /// nor an entry in `public_routes`.
+    /// nor an entry in `public_routes`: a forgotten handler must not answer
+    /// without a token where no `Rocket.toml` came along (most images ship
+    /// the binary alone). Defaults to `true`. `false` serves such routes to
+    /// anyone, and logs a warning naming each at liftoff.
     pub deny_unmarked_routes: bool,
     /// Routes the app declares open though they carry no `#[public]`,
     /// because another crate mounts them: `"GET /metrics"`, or a path alone
     /// for every method, `"/swagger-ui/<path..>"` (Rocket path patterns,
     /// matched against the mounted routes whatever the parameter names).
-    /// An entry that names no mounted route, or names a `#[scopes]` route,
+    /// An entry that ends in a `<name..>` segment covers every route under
+    /// its prefix (`"/swagger-ui/<_..>"`: `/swagger-ui/`,
+    /// `/swagger-ui/index.html`, …), as other crates mount many routes under
+    /// one path. An entry that names no mounted route, or names a `#[scopes]` route,
     /// fails ignite. Defaults to none.
     pub public_routes: Vec<String>,
     /// Compare the NAIS manifest with the handlers' scopes at ignite; a
@@ -145,7 +151,7 @@ impl Default for Config {
             verdict_cache: 10_000,
             require_keys_at_start: false,
             realm: None,
-            deny_unmarked_routes: false,
+            deny_unmarked_routes: true,
             public_routes: Vec::new(),
             check_manifest: false,
             manifest: None,

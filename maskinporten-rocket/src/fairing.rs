@@ -314,6 +314,17 @@ impl Fairing for RouteAudit {
         if let Err(error) = self.audit(rocket) {
             tracing::error!(target: "maskinporten", "{}; shutting down", Chain(&error));
             rocket.shutdown().notify();
+            return;
+        }
+        if !self.rules.deny_unmarked_routes {
+            // Said once, at liftoff: the switch that allows these routes is
+            // the unsafe choice, and each route it opens is named.
+            for route in routes::scope_map(rocket).unmarked() {
+                tracing::warn!(target: "maskinporten",
+                    "{route} answers anyone without a token: it has neither #[scopes] nor \
+                     #[public] nor a public_routes entry, and deny_unmarked_routes = false \
+                     lets it be served");
+            }
         }
     }
 }

@@ -18,7 +18,6 @@
 //!
 //! /// The app, on whatever configuration it is given (in the app's lib.rs).
 //! fn rocket_with(figment: rocket::figment::Figment) -> rocket::Rocket<rocket::Build> {
-//!     let figment = figment.join(("maskinporten.deny_unmarked_routes", true));
 //!     rocket::custom(figment)
 //!         .attach(Maskinporten::fairing())
 //!         .mount("/", maskinporten_rocket::routes![afp, isalive])

@@ -224,14 +224,12 @@ fn swagger_ui() -> Vec<rocket::Route> {
 }
 
 /// The API on the given configuration. Every route must carry `#[scopes]`
-/// or `#[public]` (deny-by-default), or be one of [`PUBLIC_ROUTES`] or of the
-/// configuration's `public_routes`, unless the configuration turns
-/// deny-by-default off.
+/// or `#[public]` (deny-by-default, the library's default), or be one of
+/// [`PUBLIC_ROUTES`] or of the configuration's `public_routes`, unless the
+/// configuration turns deny-by-default off.
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
-    let figment = figment
-        .join(("maskinporten.deny_unmarked_routes", true))
-        // Appended to the configuration's own entries, if any.
-        .adjoin(("maskinporten.public_routes", PUBLIC_ROUTES));
+    // Appended to the configuration's own entries, if any.
+    let figment = figment.adjoin(("maskinporten.public_routes", PUBLIC_ROUTES));
     // The app's own registry, which `/metrics` serves; the app's own
     // metrics (or rocket_prometheus's) can be registered beside ours.
     let registry = Registry::new();

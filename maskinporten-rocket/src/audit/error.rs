@@ -130,13 +130,7 @@ impl fmt::Display for AuditError {
             ManifestMismatch(report) => {
                 write!(f, "the NAIS manifest and the code disagree:\n{report}")
             }
-            UnmarkedRoutes(routes) => {
-                f.write_str("these routes have neither #[scopes] nor #[public]:")?;
-                for route in routes {
-                    write!(f, "\n  {route}")?;
-                }
-                Ok(())
-            }
+            UnmarkedRoutes(routes) => write_unmarked(f, routes),
             PublicRouteUnparsable { entry, why } => {
                 write!(f, "the entry {entry:?} is not a route: {why}")
             }
@@ -152,6 +146,42 @@ impl fmt::Display for AuditError {
             ),
         }
     }
+}
+
+/// The refusal of unmarked routes: each route, then how to fix each, with
+/// lines to paste.
+fn write_unmarked(f: &mut fmt::Formatter<'_>, routes: &[MountedRoute]) -> fmt::Result {
+    f.write_str(
+        "these routes have neither #[scopes] nor #[public], so they would answer \
+         without a token:",
+    )?;
+    for route in routes {
+        write!(f, "\n  {route}")?;
+    }
+    let entries = routes
+        .iter()
+        .map(|route| {
+            let path = route
+                .uri
+                .split_once('?')
+                .map_or(&*route.uri, |(path, _)| path);
+            format!("\"{} {path}\"", route.method)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    write!(
+        f,
+        "\nFor a handler of your own, put #[scopes(\"...\")] (the scopes it requires) or \
+         #[public] (open on purpose) above its route attribute, and mount it with \
+         maskinporten_rocket::routes!. For a route another crate mounts that is meant to be \
+         open, declare it in public_routes (an entry ending in <_..> covers every route under \
+         its path), in Rocket.toml:\
+         \n  [default.maskinporten]\
+         \n  public_routes = [{entries}]\
+         \nor in the environment:\
+         \n  ROCKET_MASKINPORTEN='{{public_routes=[{entries}]}}'\
+         \n(deny_unmarked_routes = false would serve unmarked routes to anyone.)"
+    )
 }
 
 impl StdError for AuditError {

@@ -405,3 +405,12 @@ fn override_nais_says_the_override_is_meant() {
         assert_eq!(judge_overrides(&overrides, true, build).unwrap(), vec![]);
     }
 }
+
+#[test]
+fn unmarked_routes_are_denied_unless_the_configuration_says_otherwise() {
+    let config = Config::from_sources(&Figment::new(), env_of(&[])).unwrap();
+    assert!(config.deny_unmarked_routes);
+    let figment = Figment::new().merge(("maskinporten.deny_unmarked_routes", false));
+    let config = Config::from_sources(&figment, env_of(&[])).unwrap();
+    assert!(!config.deny_unmarked_routes);
+}

@@ -3,10 +3,14 @@
 //! endpoint, an OpenAPI document, a Swagger UI).
 //!
 //! An entry is `"METHOD /path"` or `"/path"` (any method), where the path is
-//! a Rocket path pattern: static segments match themselves, `<name>` matches
-//! a route's single dynamic segment and `<name..>` its trailing one,
-//! whatever the names. Entries name routes as Rocket mounted them; they
-//! never match request paths, so no request can widen what is open.
+//! a Rocket path pattern: static segments match themselves and `<name>`
+//! matches a route's dynamic segment, whatever the names; a last
+//! `<name..>` segment covers every route under the segments before it, as
+//! it would every request path (rocket_okapi mounts nine Swagger UI routes
+//! under `/swagger-ui/`, utoipa-swagger-ui one `<tail..>` route: the one
+//! entry `"/swagger-ui/<_..>"` covers either). Entries name routes as
+//! Rocket mounted them; they never match request paths, so no request can
+//! widen what is open.
 
 use std::fmt;
 use std::str::FromStr;
@@ -64,7 +68,7 @@ impl PublicRoute {
     ///
     /// ```text
     /// "GET /metrics"               GET, /metrics
-    /// "/swagger-ui/<path..>"       any method, /swagger-ui/ and everything below
+    /// "/swagger-ui/<path..>"       any method, every route under /swagger-ui/
     /// ```
     pub(crate) fn parse(entry: &str) -> Result<PublicRoute, Unparsable> {
         let trimmed = entry.trim();
@@ -100,7 +104,9 @@ impl PublicRoute {
     }
 
     /// Whether this entry names the mounted route `method` `uri` (Rocket's
-    /// full route URI, `/swagger-ui/<tail..>`; a query part is ignored).
+    /// full route URI, `/swagger-ui/<tail..>`; a query part is ignored): the
+    /// same segments, or, for an entry ending in `<name..>`, the segments
+    /// before it followed by any others.
     pub(crate) fn matches(&self, method: &str, uri: &str) -> bool {
         if let Some(own) = self.method
             && !own.as_str().eq_ignore_ascii_case(method)
@@ -108,7 +114,13 @@ impl PublicRoute {
             return false;
         }
         let path = uri.split_once('?').map_or(uri, |(path, _)| path);
-        segments(path).is_some_and(|route| route == self.segments)
+        let Some(route) = segments(path) else {
+            return false;
+        };
+        match self.segments.split_last() {
+            Some((Segment::Trailing, prefix)) => route.starts_with(prefix),
+            _ => route == self.segments,
+        }
     }
 }
 

@@ -36,8 +36,8 @@ pub(crate) use jws::MAX_TOKEN_LEN;
 /// use rocket::http::Status;
 /// use rocket::{get, State};
 ///
-/// // `#[public]`: NAIS probes send no token, and with
-/// // `deny_unmarked_routes` an unmarked route stops ignite.
+/// // `#[public]`: NAIS probes send no token, and under deny-by-default
+/// // (the default) an unmarked route stops ignite.
 /// #[public]
 /// #[get("/isready")]
 /// fn isready(validator: &State<Validator>) -> Status {

@@ -7,16 +7,43 @@ fn an_entry_names_a_route_by_method_and_pattern_whatever_the_parameter_names() {
     assert!(!metrics.matches("POST", "/metrics"));
     assert!(!metrics.matches("GET", "/metrics/x"));
 
-    let swagger = PublicRoute::parse("/swagger-ui/<path..>").unwrap();
-    assert!(swagger.matches("GET", "/swagger-ui/<tail..>"));
-    assert!(swagger.matches("HEAD", "/swagger-ui/<tail..>"));
-    assert!(!swagger.matches("GET", "/swagger-ui/<file>"));
-    assert!(!swagger.matches("GET", "/swagger-ui"));
+    let one = PublicRoute::parse("/doc/<name>").unwrap();
+    assert!(one.matches("GET", "/doc/<id>"));
+    assert!(!one.matches("GET", "/doc/<id>/raw"));
+    assert!(!one.matches("GET", "/doc"));
 
     let one = PublicRoute::parse("get /doc/<name>/raw").unwrap();
     assert!(one.matches("GET", "/doc/<id>/raw?<query>"));
     assert!(!one.matches("GET", "/doc/fixed/raw"));
     assert_eq!(one.entry(), "get /doc/<name>/raw");
+}
+
+#[test]
+fn an_entry_ending_in_a_trailing_segment_covers_every_route_under_its_prefix() {
+    let swagger = PublicRoute::parse("/swagger-ui/<_..>").unwrap();
+    // utoipa-swagger-ui's one route, and rocket_okapi's nine static ones.
+    for uri in [
+        "/swagger-ui/<tail..>",
+        "/swagger-ui",
+        "/swagger-ui/index.html",
+        "/swagger-ui/oauth2-redirect.html",
+        "/swagger-ui/<file>",
+        "/swagger-ui/a/<b>/c",
+    ] {
+        assert!(swagger.matches("GET", uri), "{uri}");
+        assert!(swagger.matches("HEAD", uri), "{uri}");
+    }
+    for uri in ["/swagger", "/swagger-uix", "/api/swagger-ui", "/"] {
+        assert!(!swagger.matches("GET", uri), "{uri}");
+    }
+
+    let get_only = PublicRoute::parse("GET /static/<path..>").unwrap();
+    assert!(get_only.matches("GET", "/static/css/<file>"));
+    assert!(!get_only.matches("POST", "/static/css/<file>"));
+
+    let under_a_dynamic = PublicRoute::parse("/doc/<id>/<rest..>").unwrap();
+    assert!(under_a_dynamic.matches("GET", "/doc/<name>/raw"));
+    assert!(!under_a_dynamic.matches("GET", "/doc/fixed/raw"));
 }
 
 #[test]
