@@ -4,13 +4,15 @@
 
 use std::time::{Duration, Instant};
 
+use crate::security_review::{assert_failed_fairing, block_on, isolated, quiet, this_test};
 use crate::support::description::{BAD_HEADER, MALFORMED, NOT_ACTIVE, OTHER_AUDIENCE};
 use crate::support::{
-    assert_unavailable, client_with, expect_insufficient_scope, expect_invalid, expect_ok, get,
-    invalid_token, READ, WRITE,
+    app, assert_unavailable, client_with, expect_insufficient_scope, expect_invalid, expect_ok,
+    get, invalid_token, READ, WRITE,
 };
 use maskinporten_testing::{Issuer, Texas};
 use rocket::http::Status;
+use rocket::local::asynchronous::Client;
 use serde_json::json;
 
 #[rocket::async_test]
@@ -230,4 +232,40 @@ async fn malformed_and_crit_tokens_never_reach_texas() {
     expect_invalid(&client, BAD_HEADER, [crit]).await;
     expect_invalid(&client, MALFORMED, ["not.a.jwt"]).await;
     assert_eq!(texas.introspections(), 0);
+}
+
+/// Every introspection request carries a bearer token, and Texas's answer
+/// is the verdict: over plain http to a host that is not loopback, anyone
+/// on the path could read the tokens or answer `active: true`. Ignite
+/// stops, and the log line names the key and the variable and gives the
+/// line to paste. (In a child process: Rocket logs to stdout.)
+#[test]
+fn plain_http_to_a_remote_texas_stops_ignite() {
+    let test = this_test!("plain_http_to_a_remote_texas_stops_ignite");
+    let printed = isolated(&test, &[], || {
+        block_on(async {
+            let figment = quiet(rocket::Config::figment())
+                .merge(("log_level", "critical"))
+                .merge(("maskinporten.validation", "texas"))
+                .merge((
+                    "maskinporten.introspection_endpoint",
+                    "http://texas.example:3000/api/v1/introspect",
+                ));
+            assert_failed_fairing(Client::tracked(app(figment)).await);
+        })
+    });
+    let Some(printed) = printed else { return };
+    assert!(
+        printed.contains(
+            "maskinporten.introspection_endpoint (or NAIS_TOKEN_INTROSPECTION_ENDPOINT): \
+             `http://texas.example:3000/api/v1/introspect` is plain http"
+        ),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(
+            r#"`introspection_endpoint = "https://texas.example:3000/api/v1/introspect"`"#
+        ),
+        "{printed}"
+    );
 }

@@ -8,9 +8,10 @@
 //!
 //! Two mistakes that would otherwise pass in silence stop ignite: a
 //! top-level `maskinporten_*` key (`ROCKET_MASKINPORTEN_AUDIENCE`), which
-//! nothing reads, and, in a release build, an explicit issuer source that
-//! differs from the NAIS variable it overrides, unless `override_nais` says
-//! that is meant (a debug build logs a warning instead).
+//! nothing reads, and, in a release build, an explicit issuer source or
+//! Texas endpoint that differs from the NAIS variable it overrides, unless
+//! `override_nais` says that is meant (a debug build logs a warning
+//! instead).
 
 use std::time::Duration;
 
@@ -78,6 +79,8 @@ pub struct Config {
     /// The RFC 8414 metadata document; defaults to `$MASKINPORTEN_WELL_KNOWN_URL`.
     pub well_known_url: Option<String>,
     /// Texas's endpoint; defaults to `$NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
+    /// Over https, or plain http only to a loopback host (NAIS puts Texas
+    /// on 127.0.0.1): every request to it carries a token.
     pub introspection_endpoint: Option<String>,
     /// How the token is sent to Texas: `"json"` or `"form"`.
     pub introspection_body: IntrospectionBody,
@@ -126,10 +129,10 @@ pub struct Config {
     pub manifest: Option<String>,
     /// The organisation prefix NAIS puts before the manifest's scopes.
     pub scope_prefix: String,
-    /// Say that an explicit `issuer`, `jwks_uri` or `well_known_url` is
-    /// meant to differ from the NAIS variable it overrides. Without it, a
-    /// release build refuses to start when one differs, and a debug build
-    /// logs a warning. Defaults to `false`.
+    /// Say that an explicit `issuer`, `jwks_uri`, `well_known_url` or
+    /// `introspection_endpoint` is meant to differ from the NAIS variable
+    /// it overrides. Without it, a release build refuses to start when one
+    /// differs, and a debug build logs a warning. Defaults to `false`.
     pub override_nais: bool,
 }
 
@@ -244,10 +247,10 @@ impl Config {
     ///
     /// A top-level `maskinporten_*` key (what `ROCKET_MASKINPORTEN_AUDIENCE`
     /// becomes) is [`ConfigErrorKind::TopLevelKey`]. An explicit `issuer`,
-    /// `jwks_uri` or `well_known_url` that differs from the NAIS variable it
-    /// overrides is logged as a warning in a debug build and is
-    /// [`ConfigErrorKind::OverridesNais`] in a release build, unless
-    /// `override_nais` is set.
+    /// `jwks_uri`, `well_known_url` or `introspection_endpoint` that differs
+    /// from the NAIS variable it overrides is logged as a warning in a debug
+    /// build and is [`ConfigErrorKind::OverridesNais`] in a release build,
+    /// unless `override_nais` is set.
     pub fn from_figment(figment: &Figment) -> Result<Config, ConfigError> {
         let env = |name: &str| std::env::var(name).ok();
         let config = Config::from_sources(figment, env)?;
@@ -300,12 +303,12 @@ impl Config {
     /// what the configuration asks of the routes and the manifest is the
     /// route audit's to check.
     pub(crate) fn settings(&self) -> Result<Settings, ConfigError> {
-        let well_known_url = parse_key_source(
+        let well_known_url = parse_url(
             &self.well_known_url,
             "well_known_url",
             "MASKINPORTEN_WELL_KNOWN_URL",
         )?;
-        let jwks_uri = parse_key_source(&self.jwks_uri, "jwks_uri", "MASKINPORTEN_JWKS_URI")?;
+        let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", "MASKINPORTEN_JWKS_URI")?;
         let issuer = self.issuer.clone().filter(|i| !i.is_empty());
         let backend = match self.validation {
             ValidationMode::Jwks => match (issuer, jwks_uri, well_known_url) {
@@ -341,7 +344,7 @@ impl Config {
                 let endpoint = parse_url(
                     &self.introspection_endpoint,
                     "introspection_endpoint",
-                    Some("NAIS_TOKEN_INTROSPECTION_ENDPOINT"),
+                    "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
                 )?
                 .ok_or_else(|| {
                     ConfigError::new(
@@ -434,8 +437,8 @@ impl BuildKind {
     }
 }
 
-/// An explicit issuer source that differs from the NAIS variable it
-/// overrides.
+/// An explicit issuer source or Texas endpoint that differs from the NAIS
+/// variable it overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Override {
     pub(crate) key: &'static str,
@@ -448,17 +451,19 @@ impl std::fmt::Display for Override {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "maskinporten.{} = {:?} overrides {} = {:?}, which NAIS set; if that is \
-             meant, set `override_nais = true` (a release build refuses to start without it)",
+            "maskinporten.{} = {:?} overrides {} = {:?}, which NAIS set; remove it, or if \
+             that is meant, add `override_nais = true` under [default.maskinporten] in \
+             Rocket.toml (a release build refuses to start without it)",
             self.key, self.explicit, self.variable, self.environment
         )
     }
 }
 
-/// Every issuer key the `maskinporten` table sets to something other than
-/// the NAIS variable that would otherwise set it. An explicit value wins
-/// (see [`Config::from_sources`]), so a `Rocket.toml` baked into an image
-/// can point production at a test issuer; this is how we notice.
+/// Every key the `maskinporten` table sets to something other than the NAIS
+/// variable that would otherwise set it. An explicit value wins (see
+/// [`Config::from_sources`]), so a `Rocket.toml` baked into an image can
+/// point production at a test issuer, or send its tokens to another Texas
+/// than the one NAIS runs beside the app; this is how we notice.
 pub(crate) fn nais_overrides(
     figment: &Figment,
     env: impl Fn(&str) -> Option<String>,
@@ -466,7 +471,6 @@ pub(crate) fn nais_overrides(
     let table = figment.focus("maskinporten");
     NAIS_VARIABLES
         .iter()
-        .filter(|(key, _)| ISSUER_KEYS.contains(key))
         .filter_map(|&(key, variable)| {
             // An empty value counts as unset (see `from_sources`): it
             // overrides nothing.
@@ -508,45 +512,24 @@ pub(crate) fn judge_overrides(
     }
 }
 
+/// The URL at `key` (or in its NAIS variable `var`), if set: absolute
+/// http(s), and plain http only to a loopback host, since every URL the
+/// configuration names is one that keys or verdicts come from.
 fn parse_url(
-    value: &Option<String>,
-    key: &'static str,
-    var: Option<&'static str>,
-) -> Result<Option<Url>, ConfigError> {
-    let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    let with_variable = |error: ConfigError| match var {
-        Some(var) => error.with_variable(var),
-        None => error,
-    };
-    match Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(Some(url)),
-        _ => {
-            let kind = ConfigErrorKind::NotHttpUrl {
-                value: value.to_owned(),
-            };
-            Err(with_variable(ConfigError::new(kind, key)))
-        }
-    }
-}
-
-/// As [`parse_url`], for the URLs the keys come from: https, or plain http
-/// only to a loopback host.
-fn parse_key_source(
     value: &Option<String>,
     key: &'static str,
     var: &'static str,
 ) -> Result<Option<Url>, ConfigError> {
-    match parse_url(value, key, Some(var))? {
-        Some(url) if !is_https_or_loopback(&url) => {
-            let kind = ConfigErrorKind::PlainHttp {
-                value: value.as_deref().unwrap_or_default().to_owned(),
-            };
-            Err(ConfigError::new(kind, key).with_variable(var))
-        }
-        url => Ok(url),
-    }
+    let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let value = value.to_owned();
+    let kind = match Url::parse(&value) {
+        Ok(url) if is_https_or_loopback(&url) => return Ok(Some(url)),
+        Ok(url) if url.scheme() == "http" => ConfigErrorKind::PlainHttp { value },
+        _ => ConfigErrorKind::NotHttpUrl { value },
+    };
+    Err(ConfigError::new(kind, key).with_variable(var))
 }
 
 #[cfg(test)]

@@ -97,7 +97,9 @@ impl Texas {
     /// else changed: it sets `maskinporten.validation = "texas"` and
     /// `maskinporten.introspection_endpoint` (over
     /// `NAIS_TOKEN_INTROSPECTION_ENDPOINT`), in Figment's global profile,
-    /// over every profile the app has. See [`Issuer::configure`].
+    /// over every profile the app has. It also sets `override_nais`, since
+    /// winning over that variable is the point here. See
+    /// [`Issuer::configure`].
     pub fn configure(&self, figment: Figment) -> Figment {
         figment
             .merge(Serialized::global("maskinporten.validation", "texas"))
@@ -105,6 +107,7 @@ impl Texas {
                 "maskinporten.introspection_endpoint",
                 self.endpoint(),
             ))
+            .merge(Serialized::global("maskinporten.override_nais", true))
     }
 
     /// Rocket's own configuration, as the app reads it (`Rocket.toml`,

@@ -55,9 +55,10 @@ pub enum ConfigErrorKind {
         /// The key it is meant to be inside the table: `audience`.
         key: String,
     },
-    /// In a release build, an explicit `issuer`, `jwks_uri` or
-    /// `well_known_url` differs from the NAIS variable it overrides
-    /// ([`ConfigError::variable`]), and `override_nais` is not set.
+    /// In a release build, an explicit `issuer`, `jwks_uri`,
+    /// `well_known_url` or `introspection_endpoint` differs from the NAIS
+    /// variable it overrides ([`ConfigError::variable`]), and
+    /// `override_nais` is not set.
     OverridesNais {
         /// The value in the `maskinporten` table.
         explicit: String,
@@ -69,8 +70,10 @@ pub enum ConfigErrorKind {
         /// The value as configured.
         value: String,
     },
-    /// `jwks_uri` or `well_known_url` is plain `http://` to a host that is
-    /// not loopback: anyone on the path could swap the keys.
+    /// `jwks_uri`, `well_known_url` or `introspection_endpoint` is plain
+    /// `http://` to a host that is not loopback (127.0.0.0/8, `::1`,
+    /// `localhost`): anyone on the path could swap the keys, or read the
+    /// tokens sent to Texas and forge its verdicts.
     PlainHttp {
         /// The value as configured.
         value: String,
@@ -190,20 +193,41 @@ impl fmt::Display for ConfigError {
                 environment,
             } => {
                 let variable = self.0.variable.unwrap_or("the NAIS variable");
+                let risk = match self.0.key {
+                    Some("introspection_endpoint") => {
+                        "send every token to another Texas than the one NAIS runs beside the app"
+                    }
+                    _ => "point production at another issuer",
+                };
                 write!(
                     f,
                     "{explicit:?} differs from {variable} = {environment:?}, which NAIS set; \
-                     an explicit value wins, so this may point production at another issuer: \
-                     remove it, or set `override_nais = true` if it is meant"
+                     an explicit value wins, so this may {risk}: remove it, or if it is meant, \
+                     add `override_nais = true` under [default.maskinporten] in Rocket.toml"
                 )
             }
             NotHttpUrl { value } => write!(f, "`{value}` is not an absolute http(s) URL"),
-            PlainHttp { value } => write!(
-                f,
-                "`{value}` is plain http to a host that is not loopback, where anyone on \
-                 the path could swap the keys; use https (http is allowed only for \
-                 127.0.0.0/8, ::1 and localhost)"
-            ),
+            PlainHttp { value } => {
+                let (risk, fix) = match self.0.key {
+                    Some(key @ "introspection_endpoint") => (
+                        "read the tokens or forge verdicts",
+                        format!(
+                            "remove `{key}`, so that NAIS_TOKEN_INTROSPECTION_ENDPOINT (Texas \
+                             on 127.0.0.1) applies, or use https: "
+                        ),
+                    ),
+                    _ => ("swap the keys", "use https: ".to_owned()),
+                };
+                let key = self.0.key.unwrap_or("url");
+                write!(
+                    f,
+                    "`{value}` is plain http to a host that is not loopback, where anyone on \
+                     the path could {risk}; {fix}`{key} = \"{https}\"` under \
+                     [default.maskinporten] in Rocket.toml (plain http is allowed only to \
+                     127.0.0.0/8, ::1 and localhost)",
+                    https = as_https(value),
+                )
+            }
             NotWellKnownUrl { value } => write!(
                 f,
                 "`{value}` ends in neither /.well-known/oauth-authorization-server nor \
@@ -222,6 +246,19 @@ impl fmt::Display for ConfigError {
                  most {max} (the default is 5)"
             ),
         }
+    }
+}
+
+/// `value`, a plain-http URL, with `https` for its scheme: the line a
+/// refusal offers to paste.
+fn as_https(value: &str) -> String {
+    let value = value.trim();
+    let at = "http:".len();
+    match (value.get(..at), value.get(at..)) {
+        (Some(scheme), Some(rest)) if scheme.eq_ignore_ascii_case("http:") => {
+            format!("https:{rest}")
+        }
+        _ => value.to_owned(),
     }
 }
 

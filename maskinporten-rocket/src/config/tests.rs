@@ -414,3 +414,129 @@ fn unmarked_routes_are_denied_unless_the_configuration_says_otherwise() {
     let config = Config::from_sources(&figment, env_of(&[])).unwrap();
     assert!(!config.deny_unmarked_routes);
 }
+
+/// Every introspection request carries a bearer token: over plain http to
+/// a host that is not loopback, anyone on the path could read the tokens,
+/// or answer `active: true` for any token of their own.
+#[test]
+fn plain_http_to_a_remote_texas_is_refused() {
+    const REMOTE: &str = "http://texas.example:3000/api/v1/introspect";
+    let explicit = Figment::new()
+        .merge(("maskinporten.validation", "texas"))
+        .merge(("maskinporten.introspection_endpoint", REMOTE));
+    let from_nais = Config::from_sources(
+        &Figment::new().merge(("maskinporten.validation", "texas")),
+        env_of(&[("NAIS_TOKEN_INTROSPECTION_ENDPOINT", REMOTE)]),
+    )
+    .unwrap();
+    for err in [refused(explicit), from_nais.settings().unwrap_err()] {
+        let kind = ConfigErrorKind::PlainHttp {
+            value: REMOTE.into(),
+        };
+        assert_eq!(
+            (err.kind(), err.key()),
+            (&kind, Some("introspection_endpoint"))
+        );
+        assert_eq!(err.variable(), Some("NAIS_TOKEN_INTROSPECTION_ENDPOINT"));
+        // The refusal says what is at stake, and gives a line to paste.
+        let line = err.to_string();
+        assert!(line.contains("read the tokens or forge verdicts"), "{line}");
+        assert!(
+            line.contains(
+                r#"`introspection_endpoint = "https://texas.example:3000/api/v1/introspect"`"#
+            ),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn texas_over_https_or_on_loopback_is_accepted() {
+    for endpoint in [
+        "http://127.0.0.1:7164/api/v1/introspect",
+        "http://[::1]:7164/api/v1/introspect",
+        "http://localhost:7164/api/v1/introspect",
+        "https://texas.example/api/v1/introspect",
+    ] {
+        let figment = Figment::new()
+            .merge(("maskinporten.validation", "texas"))
+            .merge(("maskinporten.introspection_endpoint", endpoint));
+        let config = Config::from_sources(&figment, |_| None).unwrap();
+        assert!(config.settings().is_ok(), "{endpoint}");
+    }
+}
+
+#[test]
+fn a_plain_http_key_source_refusal_gives_the_https_line_to_paste() {
+    let figment = Figment::new()
+        .merge(("maskinporten.issuer", "https://maskinporten.no/"))
+        .merge(("maskinporten.jwks_uri", "HTTP://maskinporten.no/jwk"));
+    let line = refused(figment).to_string();
+    assert!(line.contains("could swap the keys"), "{line}");
+    assert!(
+        line.contains(r#"`jwks_uri = "https://maskinporten.no/jwk"`"#),
+        "{line}"
+    );
+}
+
+/// NAIS runs Texas beside the app and names it in
+/// `NAIS_TOKEN_INTROSPECTION_ENDPOINT`.
+const NAIS_TEXAS: &[(&str, &str)] = &[(
+    "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+    "http://127.0.0.1:7164/api/v1/introspect",
+)];
+
+/// An introspection endpoint baked into the image's configuration, on a pod
+/// where NAIS names its own Texas: every token would go there instead.
+fn another_texas_over_nais() -> Vec<Override> {
+    let figment = Figment::new()
+        .merge(("maskinporten.validation", "texas"))
+        .merge((
+            "maskinporten.introspection_endpoint",
+            "https://texas.example/api/v1/introspect",
+        ));
+    nais_overrides(&figment, env_of(NAIS_TEXAS))
+}
+
+#[test]
+fn an_explicit_introspection_endpoint_that_differs_from_nais_is_found() {
+    assert_eq!(
+        another_texas_over_nais(),
+        vec![Override {
+            key: "introspection_endpoint",
+            variable: "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+            explicit: "https://texas.example/api/v1/introspect".into(),
+            environment: "http://127.0.0.1:7164/api/v1/introspect".into(),
+        }]
+    );
+    // The endpoint NAIS set, spelled out: nothing to say.
+    let same = Figment::new().merge((
+        "maskinporten.introspection_endpoint",
+        "http://127.0.0.1:7164/api/v1/introspect",
+    ));
+    assert_eq!(nais_overrides(&same, env_of(NAIS_TEXAS)), vec![]);
+}
+
+#[test]
+fn overriding_nais_texas_is_an_error_in_a_release_build_and_a_warning_in_debug() {
+    let overrides = another_texas_over_nais();
+    let err = judge_overrides(&overrides, false, BuildKind::Release).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ConfigErrorKind::OverridesNais {
+            explicit: "https://texas.example/api/v1/introspect".into(),
+            environment: "http://127.0.0.1:7164/api/v1/introspect".into(),
+        }
+    );
+    assert_eq!(err.key(), Some("introspection_endpoint"));
+    assert_eq!(err.variable(), Some("NAIS_TOKEN_INTROSPECTION_ENDPOINT"));
+    let line = err.to_string();
+    assert!(line.contains("another Texas"), "{line}");
+    assert!(line.contains("`override_nais = true`"), "{line}");
+    let warnings = judge_overrides(&overrides, false, BuildKind::Debug).unwrap();
+    assert_eq!(warnings, overrides);
+    assert!(warnings[0].to_string().contains("`override_nais = true`"));
+    for build in [BuildKind::Debug, BuildKind::Release] {
+        assert_eq!(judge_overrides(&overrides, true, build).unwrap(), vec![]);
+    }
+}

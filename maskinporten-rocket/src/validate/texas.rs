@@ -47,7 +47,7 @@ impl TexasValidator {
             identity_provider: "maskinporten",
             token,
         };
-        let request = self.http.client().post(self.endpoint.clone());
+        let request = self.http.post(&self.endpoint);
         let request = match self.body {
             IntrospectionBody::Json => request.json(&body),
             IntrospectionBody::Form => request.form(&body),

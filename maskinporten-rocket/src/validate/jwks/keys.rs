@@ -239,7 +239,7 @@ impl KeyStore {
         discovery: Discovery,
     ) -> Result<Anchor, RefreshError> {
         let (issuer, jwks_uri, token_endpoint) = match &self.sources {
-            Sources::Explicit { issuer, jwks_uri } => (issuer.clone(), jwks_uri.to_string(), None),
+            Sources::Explicit { issuer, jwks_uri } => (issuer.clone(), jwks_uri.clone(), None),
             Sources::Discovered {
                 well_known_url,
                 issuer,
@@ -260,14 +260,14 @@ impl KeyStore {
                 // configuration, not the issuer's own document, says where
                 // the keys are.
                 let jwks_uri = match jwks_uri {
-                    Some(uri) => uri.to_string(),
+                    Some(uri) => uri.clone(),
                     None => {
                         let discovered = metadata.jwks_uri.ok_or_else(|| lacks("jwks_uri"))?;
                         // The document may be fetched over https and still
                         // name plain-http keys, which anyone on that path
                         // could swap: refused, as in the configuration.
                         match reqwest::Url::parse(&discovered) {
-                            Ok(url) if is_https_or_loopback(&url) => discovered,
+                            Ok(url) if is_https_or_loopback(&url) => url,
                             _ => {
                                 return Err(RefreshError::InsecureJwksUri {
                                     url: well_known_url.to_string(),
@@ -284,7 +284,7 @@ impl KeyStore {
             Ok(jwks) => jwks,
             Err(error) => {
                 return Err(RefreshError::Jwks {
-                    url: jwks_uri,
+                    url: jwks_uri.to_string(),
                     error,
                 });
             }
@@ -296,7 +296,7 @@ impl KeyStore {
                 token_endpoint,
             }),
             Err(error) => Err(RefreshError::KeySet {
-                url: jwks_uri,
+                url: jwks_uri.to_string(),
                 error,
             }),
         }
@@ -338,7 +338,7 @@ impl KeyStore {
         url: &reqwest::Url,
         configured_issuer: Option<&str>,
     ) -> Result<Metadata, RefreshError> {
-        let doc = match self.http.get_json(url.as_str(), MAX_DOCUMENT_BYTES).await {
+        let doc = match self.http.get_json(url, MAX_DOCUMENT_BYTES).await {
             Ok(doc) => doc,
             Err(error) => {
                 return Err(RefreshError::Metadata {
