@@ -84,6 +84,7 @@ mod metrics;
 #[cfg(any(feature = "utoipa", feature = "okapi"))]
 pub mod openapi;
 mod rejection;
+mod request_log;
 mod response;
 pub mod routes;
 pub mod scope;
