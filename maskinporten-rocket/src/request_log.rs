@@ -132,13 +132,6 @@ pub(crate) enum RequestLogErrorKind {
     LoggerWritesDebug,
 }
 
-impl RequestLogError {
-    /// Which way the lines would be written.
-    pub(crate) fn kind(&self) -> RequestLogErrorKind {
-        self.kind
-    }
-}
-
 impl RequestLogErrorKind {
     /// What happens, and why it matters.
     fn what(self) -> &'static str {

@@ -64,7 +64,7 @@ fn each_log_level_logger_build_and_key_gets_its_verdict() {
 #[test]
 fn a_release_build_at_debug_log_level_refuses_and_names_the_level_to_set() {
     let error = judge(exposure(true, BelowDebug), false, Release).unwrap_err();
-    assert_eq!(error.kind(), RequestLogErrorKind::DebugLogLevel);
+    assert_eq!(error.kind, RequestLogErrorKind::DebugLogLevel);
     let message = Chain(&error).to_string();
     assert!(message.contains("ROCKET_LOG_LEVEL=normal"), "{message}");
     assert!(message.contains("bearer tokens"), "{message}");
@@ -77,7 +77,7 @@ fn a_release_build_at_debug_log_level_refuses_and_names_the_level_to_set() {
 #[test]
 fn a_release_build_whose_logger_writes_rockets_debug_refuses_and_names_the_filter() {
     let error = judge(exposure(false, Writes), false, Release).unwrap_err();
-    assert_eq!(error.kind(), RequestLogErrorKind::LoggerWritesDebug);
+    assert_eq!(error.kind, RequestLogErrorKind::LoggerWritesDebug);
     let message = error.to_string();
     assert!(message.contains("RUST_LOG=debug,rocket=info"), "{message}");
     assert!(message.contains("rocket::server"), "{message}");
@@ -100,7 +100,7 @@ fn a_debug_build_warns_with_the_same_fix() {
             panic!("{kind_of:?}: no warning");
         };
         let refusal = judge(kind_of, false, Release).unwrap_err();
-        let fix = refusal.kind().fix();
+        let fix = refusal.kind.fix();
         let warning = warning.to_string();
         assert!(warning.contains(fix), "{warning}");
         assert!(warning.contains("a release build refuses"), "{warning}");
