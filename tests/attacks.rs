@@ -10,14 +10,12 @@ use crate::support::description::{
     BAD_HEADER, BAD_SIGNATURE, EXPIRED, MALFORMED, NOT_YET_VALID, OTHER_ISSUER, UNKNOWN_KEY,
 };
 use crate::support::{
-    app, assert_refused, b64, base64url_neighbour, client, decoded, expect_insufficient_scope,
+    assert_refused, b64, base64url_neighbour, client, decoded, expect_insufficient_scope,
     expect_invalid, expect_invalid_request, expect_ok, get, get_with_authorization, now, parts,
-    start, BARE_CHALLENGE, INVALID_REQUEST, READ, WRITE,
+    serve, start, BARE_CHALLENGE, INVALID_REQUEST, READ, WRITE,
 };
 use maskinporten_testing::{bearer, Issuer, SigningKey};
-use rocket::fairing::AdHoc;
 use rocket::http::{Header, Status};
-use rocket::Shutdown;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -980,29 +978,6 @@ async fn deeply_nested_json_is_malformed_not_a_stack_overflow() {
     expect_invalid(&client, MALFORMED, &tokens).await;
 }
 
-/// Launches [`app`] on a real port of 127.0.0.1, so that
-/// requests go through hyper's limits, not only the local client's.
-async fn serve(issuer: &Issuer) -> (u16, Shutdown) {
-    let figment = issuer
-        .figment()
-        .merge(("address", "127.0.0.1"))
-        .merge(("port", 0))
-        .merge(("shutdown.ctrlc", false));
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let rocket = app(figment)
-        .attach(AdHoc::on_liftoff("port", move |rocket| {
-            Box::pin(async move {
-                let _ = tx.send(rocket.config().port);
-            })
-        }))
-        .ignite()
-        .await
-        .expect("the app ignites");
-    let shutdown = rocket.shutdown();
-    tokio::spawn(rocket.launch());
-    (rx.await.expect("the app lifts off"), shutdown)
-}
-
 /// Sends `GET /read` with this `Authorization` over TCP; returns the status
 /// code and the `WWW-Authenticate` value, or `None` if no response came back.
 async fn raw_get(port: u16, authorization: &str) -> Option<(u16, Option<String>)> {
@@ -1033,7 +1008,9 @@ async fn raw_get(port: u16, authorization: &str) -> Option<(u16, Option<String>)
 #[rocket::async_test]
 async fn oversized_authorization_header_over_tcp_is_refused_and_the_server_lives_on() {
     let issuer = Issuer::start().await;
-    let (port, shutdown) = serve(&issuer).await;
+    // On a real port, so that requests go through hyper's limits, not
+    // only the local client's.
+    let (port, shutdown) = serve(issuer.figment()).await;
     let token = issuer.token().scope(READ).sign();
 
     // 20 KiB: within hyper's limits, refused by the guard.

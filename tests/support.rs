@@ -9,10 +9,11 @@ use base64::Engine;
 use maskinporten_rocket::{public, routes, scopes, Claims, Maskinporten};
 use maskinporten_testing::{bearer, Issuer};
 use rocket::error::ErrorKind;
+use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
-use rocket::{catch, catchers, get, Build, Rocket};
+use rocket::{catch, catchers, get, Build, Rocket, Shutdown};
 
 pub const READ: &str = "nav:helse/sykepenger/afp.read";
 pub const WRITE: &str = "nav:helse/sykepenger/afp.write";
@@ -80,6 +81,29 @@ fn own_403() -> &'static str {
 /// [`app`] with the application's own 401 and 403 catchers registered.
 pub fn app_with_own_catchers(figment: Figment) -> Rocket<Build> {
     app(figment).register("/", catchers![own_401, own_403])
+}
+
+/// Launches [`app`] under `figment` on a port of 127.0.0.1 the system
+/// picks, for requests over real HTTP; returns the port and the handle
+/// that stops it.
+pub async fn serve(figment: Figment) -> (u16, Shutdown) {
+    let figment = figment
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", 0))
+        .merge(("shutdown.ctrlc", false));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let rocket = app(figment)
+        .attach(AdHoc::on_liftoff("port", move |rocket| {
+            Box::pin(async move {
+                let _ = tx.send(rocket.config().port);
+            })
+        }))
+        .ignite()
+        .await
+        .expect("the app ignites");
+    let shutdown = rocket.shutdown();
+    tokio::spawn(rocket.launch());
+    (rx.await.expect("the app lifts off"), shutdown)
 }
 
 /// A stand-in issuer and a client for [`app`] that trusts it.

@@ -28,7 +28,7 @@ use tracing_subscriber::Layer;
 
 use crate::metrics::{client_counting_into, scrape, READ_ROUTE, RESTRICTED_ROUTE};
 use crate::security_review::{block_on, child, isolated, quiet, this_test};
-use crate::support::{READ, WRITE};
+use crate::support::{serve, READ, WRITE};
 
 /// Every line written in the child: tracing's formatted events and span
 /// lifecycles, and every record of the `log` crate (Rocket's own lines).
@@ -435,6 +435,114 @@ fn no_token_part_or_claims_reach_a_log_line_or_a_metric() {
     if let Some(printed) = printed {
         assert!(!printed.contains(r#""scope":"#), "{printed}");
     }
+}
+
+// ------------------------------------------------ Rocket's request lines
+
+/// The README's filter: the library's lines at DEBUG, Rocket's and
+/// everything else's at INFO.
+const OURS_AT_DEBUG: &str = "info,maskinporten=debug";
+
+/// The directive the ignite warning and refusal name, as `RUST_LOG`:
+/// everything at DEBUG but Rocket's targets.
+const ALL_BUT_ROCKET_AT_DEBUG: &str = "debug,rocket=info";
+
+/// In a child: tracing-subscriber's formatter under `filter`, installed as
+/// an app installs it (`init`, which makes tracing-log's bridge the `log`
+/// logger, so Rocket's records are events under the same filter); the
+/// support app at `log_level = "debug"` over real HTTP; one request with a
+/// good token. Returns everything written, and the token.
+fn serve_a_token_under(filter: &str) -> (String, String) {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        // The `verification` span (DEBUG, target `maskinporten`) as a line.
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(|| Buffer)
+        .init();
+    block_on(async {
+        let issuer = Issuer::start().await;
+        // This logger never hears of `log_level`: its filter alone decides.
+        let figment = quiet(issuer.figment()).merge(("log_level", "debug"));
+        let (port, shutdown) = serve(figment).await;
+        let token = issuer.token().scope(READ).consumer("111111111").sign();
+        let response = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("a client")
+            .get(format!("http://127.0.0.1:{port}/read"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("GET /read");
+        assert_eq!(response.status(), Status::Ok.code);
+        shutdown.notify();
+        (written(), token)
+    })
+}
+
+/// Whether the ignite warning about tokens in the log was written.
+fn warned_of_tokens_in_the_log(written: &str) -> bool {
+    written
+        .lines()
+        .any(|line| line.contains("WARN") && line.contains("bearer tokens included"))
+}
+
+/// Under `filter`, the library's DEBUG lines are written, and neither
+/// Rocket's line with the request's headers nor any part of the token, nor
+/// a warning at ignite.
+fn assert_keeps_rockets_header_lines_out(filter: &str) {
+    let (written, token) = serve_a_token_under(filter);
+    assert!(
+        written
+            .lines()
+            .any(|line| line.contains("DEBUG verification{") && line.contains("maskinporten")),
+        "no DEBUG line of ours under {filter:?}:\n{written}"
+    );
+    assert!(!written.contains("received request"), "{written}");
+    assert!(!warned_of_tokens_in_the_log(&written), "{written}");
+    assert_nothing_leaked(&written, &[token]);
+}
+
+/// The README's filter keeps Rocket's header lines out and the library's
+/// DEBUG lines in; the fairing sees that the logger filters Rocket's
+/// target, and starts without a word though `log_level` is `debug`.
+#[test]
+fn the_readme_filter_keeps_rockets_header_lines_out_and_ours_in() {
+    let test = this_test!("the_readme_filter_keeps_rockets_header_lines_out_and_ours_in");
+    isolated(&test, &[], || {
+        assert_keeps_rockets_header_lines_out(OURS_AT_DEBUG)
+    });
+}
+
+/// So does the directive the ignite message names.
+#[test]
+fn the_directive_the_warning_names_keeps_rockets_header_lines_out() {
+    let test = this_test!("the_directive_the_warning_names_keeps_rockets_header_lines_out");
+    isolated(&test, &[], || {
+        assert_keeps_rockets_header_lines_out(ALL_BUT_ROCKET_AT_DEBUG)
+    });
+}
+
+/// A filter that lets Rocket's DEBUG records through writes the token
+/// (what the two tests above keep out), and the fairing warns at ignite
+/// (a debug build; a release build refuses to start).
+#[test]
+fn a_filter_that_lets_rockets_debug_through_writes_the_token_and_is_warned_of() {
+    let test =
+        this_test!("a_filter_that_lets_rockets_debug_through_writes_the_token_and_is_warned_of");
+    isolated(&test, &[], || {
+        let (written, token) = serve_a_token_under("debug");
+        assert!(warned_of_tokens_in_the_log(&written), "{written}");
+        let warning = written
+            .lines()
+            .find(|line| line.contains("bearer tokens included"))
+            .unwrap_or_default();
+        assert!(warning.contains("RUST_LOG=debug,rocket=info"), "{warning}");
+        // Rocket's line spreads the request over many (`{:#?}`).
+        let signature = token.rsplit('.').next().unwrap_or_default();
+        assert!(written.contains("received request"), "{written}");
+        assert!(written.contains(signature), "{written}");
+    });
 }
 
 // ------------------------------------------------------ the attack suite

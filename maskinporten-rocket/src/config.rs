@@ -134,6 +134,14 @@ pub struct Config {
     /// it overrides. Without it, a release build refuses to start when one
     /// differs, and a debug build logs a warning. Defaults to `false`.
     pub override_nais: bool,
+    /// Say that bearer tokens may be written to the log. At Rocket's
+    /// `log_level = "debug"`, or with a logger of the app's own that lets
+    /// Rocket's DEBUG records through, Rocket logs each request it receives
+    /// with all its headers, the token among them. Without this key a
+    /// release build then refuses to start, naming the setting that keeps
+    /// them out, and a debug build logs a warning; with it, both start and
+    /// log the warning. Defaults to `false`.
+    pub accept_tokens_in_logs: bool,
 }
 
 impl Default for Config {
@@ -160,6 +168,7 @@ impl Default for Config {
             manifest: None,
             scope_prefix: DEFAULT_SCOPE_PREFIX.to_owned(),
             override_nais: false,
+            accept_tokens_in_logs: false,
         }
     }
 }

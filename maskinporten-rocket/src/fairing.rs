@@ -12,6 +12,7 @@ use crate::audit::{self, AuditError, Rules};
 use crate::chain::Chain;
 use crate::config::{Config, ConfigError};
 use crate::metrics::{Metrics, Trigger};
+use crate::request_log::{self, RequestLogError};
 use crate::response;
 use crate::routes::{self, ScopeMap};
 use crate::validate::{KeyStore, StartError, Validator};
@@ -29,11 +30,15 @@ use crate::validate::{KeyStore, StartError, Validator};
 ///
 /// At ignite it reads the `maskinporten` table (see [`Config`]). An
 /// impossible configuration stops ignite with a [`ConfigError`], logged as a
-/// message naming the key and its environment variable; routes that break
-/// the configuration's rules stop it with an
-/// [`AuditError`](crate::audit::AuditError). An issuer that is down at start does not: the
-/// app launches, protected routes answer 503 with `Retry-After`, and a
-/// background task retries until the keys load (unless
+/// message naming the key and its environment variable. In a release build,
+/// so does a log that would get bearer tokens: Rocket's `log_level =
+/// "debug"`, or a logger that lets Rocket's DEBUG records through, writes
+/// every request's headers (the message names the setting that keeps them
+/// out; `accept_tokens_in_logs = true` starts anyway, and a debug build
+/// only warns). Routes that break the configuration's rules stop it with
+/// an [`AuditError`](crate::audit::AuditError). An issuer that is down at
+/// start does not: the app launches, protected routes answer 503 with
+/// `Retry-After`, and a background task retries until the keys load (unless
 /// `require_keys_at_start` is set).
 ///
 /// The mounted routes are held to `deny_unmarked_routes` and
@@ -195,14 +200,19 @@ fn count_verdict(request: &Request<'_>) {
     }
 }
 
-/// Everything ignite does: reads and checks the configuration, holds the
-/// routes to what it asks of them, builds the validator and loads the keys.
+/// Everything ignite does: reads and checks the configuration, asks
+/// whether Rocket's request lines would put tokens in the log, holds the
+/// routes to what the configuration asks of them, builds the validator and
+/// loads the keys.
 async fn start(
     figment: &Figment,
     map: &ScopeMap,
     metrics: Metrics,
 ) -> Result<(Validator, Rules), IgniteError> {
     let config = Config::from_figment(figment)?;
+    if let Some(warning) = request_log::check(figment, config.accept_tokens_in_logs)? {
+        tracing::warn!(target: "maskinporten", "{warning}");
+    }
     let settings = config.settings()?;
     let rules = Rules::of(&config)?;
     audit::check(map, &rules)?;
@@ -225,6 +235,7 @@ async fn start(
 #[derive(Debug)]
 enum IgniteError {
     Config(ConfigError),
+    RequestLog(RequestLogError),
     Audit(AuditError),
     Validator(StartError),
     /// The `metrics` feature's collectors cannot be registered in the
@@ -237,6 +248,12 @@ enum IgniteError {
 impl From<ConfigError> for IgniteError {
     fn from(error: ConfigError) -> IgniteError {
         IgniteError::Config(error)
+    }
+}
+
+impl From<RequestLogError> for IgniteError {
+    fn from(error: RequestLogError) -> IgniteError {
+        IgniteError::RequestLog(error)
     }
 }
 
@@ -256,6 +273,7 @@ impl std::fmt::Display for IgniteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             IgniteError::Config(e) => write!(f, "{}", Chain(e)),
+            IgniteError::RequestLog(e) => write!(f, "{}", Chain(e)),
             IgniteError::Audit(e) => write!(f, "{}", Chain(e)),
             IgniteError::Validator(e) => write!(f, "{}", Chain(e)),
             #[cfg(feature = "metrics")]

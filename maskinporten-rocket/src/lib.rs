@@ -59,7 +59,10 @@
 //!   histograms of every verdict, the keys, the verdict cache and Texas
 //!   (`Maskinporten::with_registry`, the `prometheus` re-export). Feature
 //!   `tracing`: a span `verification` per validated token. Neither holds
-//!   the token, its claims or its signature.
+//!   the token, its claims or its signature. Rocket's own line for each
+//!   request does (it holds every header, at DEBUG): when it would be
+//!   written, a release build refuses to start, naming the setting that
+//!   keeps it out, unless `accept_tokens_in_logs` accepts tokens in the log.
 //! - With the feature `utoipa` or `okapi`, `openapi::Security` writes the
 //!   scope map into the OpenAPI document utoipa or rocket_okapi generates:
 //!   the `maskinporten` scheme, each operation's `security`, and its 400,
@@ -84,6 +87,7 @@ mod metrics;
 #[cfg(any(feature = "utoipa", feature = "okapi"))]
 pub mod openapi;
 mod rejection;
+mod request_log;
 mod response;
 pub mod routes;
 pub mod scope;

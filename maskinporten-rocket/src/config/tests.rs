@@ -540,3 +540,12 @@ fn overriding_nais_texas_is_an_error_in_a_release_build_and_a_warning_in_debug()
         assert_eq!(judge_overrides(&overrides, true, build).unwrap(), vec![]);
     }
 }
+
+#[test]
+fn tokens_in_logs_are_not_accepted_unless_the_key_says_so() {
+    let config = Config::from_sources(&Figment::new(), |_| None).unwrap();
+    assert!(!config.accept_tokens_in_logs);
+    let figment = Figment::new().merge(("maskinporten.accept_tokens_in_logs", true));
+    let config = Config::from_sources(&figment, |_| None).unwrap();
+    assert!(config.accept_tokens_in_logs);
+}
