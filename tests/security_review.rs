@@ -199,28 +199,33 @@ pub(crate) fn quiet(figment: Figment) -> Figment {
 /// no bearer token left the pod in cleartext.
 #[test]
 fn texas_tokens_never_go_through_a_proxy_from_the_environment() {
+    let test = this_test!("texas_tokens_never_go_through_a_proxy_from_the_environment");
+    unseen_by_every_proxy_variable(&test, "the proxy saw a token", || async {
+        let issuer = Issuer::start().await;
+        let texas = Texas::start(&issuer).await;
+        let client = Client::tracked(app(quiet(texas.figment())))
+            .await
+            .expect("the app ignites");
+        let token = issuer.token().scope(READ).sign();
+        let response = client.get("/read").header(bearer(&token)).dispatch().await;
+        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(texas.introspections(), 1);
+    });
+}
+
+/// Runs `scenario` in a child whose every proxy variable names a recorder,
+/// and asserts that the recorder saw no request (`why` says what one would
+/// mean).
+fn unseen_by_every_proxy_variable<F: std::future::Future<Output = ()>>(
+    test: &str,
+    why: &str,
+    scenario: impl FnOnce() -> F,
+) {
     let proxy = Recorder::start();
     let env = proxy.as_every_proxy_variable();
-    let test = this_test!("texas_tokens_never_go_through_a_proxy_from_the_environment");
-    let parent = isolated(&test, &pairs(&env), || {
-        block_on(async {
-            let issuer = Issuer::start().await;
-            let texas = Texas::start(&issuer).await;
-            let client = Client::tracked(app(quiet(texas.figment())))
-                .await
-                .expect("the app ignites");
-            let token = issuer.token().scope(READ).sign();
-            let response = client.get("/read").header(bearer(&token)).dispatch().await;
-            assert_eq!(response.status(), Status::Ok);
-            assert_eq!(texas.introspections(), 1);
-        })
-    });
+    let parent = isolated(test, &pairs(&env), || block_on(scenario()));
     if parent.is_some() {
-        assert_eq!(
-            proxy.requests(),
-            Vec::<String>::new(),
-            "the proxy saw a token"
-        );
+        assert_eq!(proxy.requests(), Vec::<String>::new(), "{why}");
     }
 }
 
@@ -232,29 +237,19 @@ fn texas_tokens_never_go_through_a_proxy_from_the_environment() {
 /// both fetches, and the recorder saw nothing.
 #[test]
 fn loopback_issuer_keys_never_go_through_a_proxy_from_the_environment() {
-    let proxy = Recorder::start();
-    let env = proxy.as_every_proxy_variable();
     let test = this_test!("loopback_issuer_keys_never_go_through_a_proxy_from_the_environment");
-    let parent = isolated(&test, &pairs(&env), || {
-        block_on(async {
-            let issuer = Issuer::start().await;
-            let client = Client::tracked(app(quiet(issuer.figment())))
-                .await
-                .expect("the app ignites");
-            let token = issuer.token().scope(READ).sign();
-            let response = client.get("/read").header(bearer(&token)).dispatch().await;
-            assert_eq!(response.status(), Status::Ok);
-            assert_eq!(issuer.metadata_requests(), 1);
-            assert_eq!(issuer.jwks_requests(), 1);
-        })
+    let why = "the proxy saw a loopback issuer's fetch";
+    unseen_by_every_proxy_variable(&test, why, || async {
+        let issuer = Issuer::start().await;
+        let client = Client::tracked(app(quiet(issuer.figment())))
+            .await
+            .expect("the app ignites");
+        let token = issuer.token().scope(READ).sign();
+        let response = client.get("/read").header(bearer(&token)).dispatch().await;
+        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(issuer.metadata_requests(), 1);
+        assert_eq!(issuer.jwks_requests(), 1);
     });
-    if parent.is_some() {
-        assert_eq!(
-            proxy.requests(),
-            Vec::<String>::new(),
-            "the proxy saw a loopback issuer's fetch"
-        );
-    }
 }
 
 /// The issuer is on the internet, which on-premises NAIS reaches through a
