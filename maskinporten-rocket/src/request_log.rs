@@ -170,7 +170,7 @@ impl fmt::Display for RequestLogError {
         write!(
             f,
             "{}; {}, or, if tokens in this log are acceptable, set \
-             ROCKET_MASKINPORTEN={{accept_tokens_in_logs=true}} \
+             ROCKET_MASKINPORTEN='{{accept_tokens_in_logs=true}}' \
              (or accept_tokens_in_logs = true under [default.maskinporten] in Rocket.toml)",
             self.kind.what(),
             self.kind.fix()

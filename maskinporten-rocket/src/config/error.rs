@@ -153,6 +153,13 @@ impl ConfigError {
     }
 }
 
+/// How a user gets the NAIS variables, for the two refusals that lack them:
+/// each way is a line to paste.
+const WHERE_THE_VARIABLES_COME_FROM: &str = "On NAIS, `spec.maskinporten.enabled: true` \
+     in the manifest sets them; on a laptop, paste the `export` lines the \
+     `maskinporten-stand-in` program prints; elsewhere, for Maskinporten's test \
+     environment: MASKINPORTEN_WELL_KNOWN_URL=https://test.maskinporten.no/.well-known/oauth-authorization-server";
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ConfigErrorKind::*;
@@ -167,15 +174,17 @@ impl fmt::Display for ConfigError {
         }
         match &self.0.kind {
             Unreadable => f.write_str("cannot read the [maskinporten] table"),
-            NoIssuer => f.write_str(
+            NoIssuer => write!(
+                f,
                 "no issuer is configured; set MASKINPORTEN_ISSUER or \
                  MASKINPORTEN_WELL_KNOWN_URL (or `issuer` / `well_known_url` in the \
-                 [maskinporten] table)",
+                 [maskinporten] table). {WHERE_THE_VARIABLES_COME_FROM}"
             ),
-            NoKeySource => f.write_str(
+            NoKeySource => write!(
+                f,
                 "no key source is configured; set MASKINPORTEN_JWKS_URI or \
                  MASKINPORTEN_WELL_KNOWN_URL (or `jwks_uri` / `well_known_url` in the \
-                 [maskinporten] table)",
+                 [maskinporten] table). {WHERE_THE_VARIABLES_COME_FROM}"
             ),
             NoIntrospectionEndpoint => f.write_str(
                 "validation = \"texas\" needs Texas's endpoint; enable Texas in the NAIS \

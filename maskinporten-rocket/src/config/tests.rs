@@ -82,6 +82,14 @@ fn no_issuer_source_names_the_key_and_the_variable() {
     let line = Chain(&err).to_string();
     assert!(line.starts_with("maskinporten.issuer: "), "{line}");
     assert!(line.contains("MASKINPORTEN_ISSUER"), "{line}");
+    // And where they come from, each as a line to paste.
+    for fix in [
+        "spec.maskinporten.enabled: true",
+        "maskinporten-stand-in",
+        "MASKINPORTEN_WELL_KNOWN_URL=https://test.maskinporten.no/.well-known/oauth-authorization-server",
+    ] {
+        assert!(line.contains(fix), "{fix} not in: {line}");
+    }
 }
 
 #[test]

@@ -69,7 +69,7 @@ fn a_release_build_at_debug_log_level_refuses_and_names_the_level_to_set() {
     assert!(message.contains("ROCKET_LOG_LEVEL=normal"), "{message}");
     assert!(message.contains("bearer tokens"), "{message}");
     assert!(
-        message.contains("ROCKET_MASKINPORTEN={accept_tokens_in_logs=true}"),
+        message.contains("ROCKET_MASKINPORTEN='{accept_tokens_in_logs=true}'"),
         "{message}"
     );
 }

@@ -360,7 +360,7 @@ async fn at_debug_log_level_the_release_binary_refuses_to_start_and_names_the_fi
         .unwrap_or_else(|| panic!("no line about tokens in the log:\n{output}"));
     for fix in [
         "ROCKET_LOG_LEVEL=normal",
-        "ROCKET_MASKINPORTEN={accept_tokens_in_logs=true}",
+        "ROCKET_MASKINPORTEN='{accept_tokens_in_logs=true}'",
     ] {
         assert!(refusal.contains(fix), "{fix} not in: {refusal}");
     }
