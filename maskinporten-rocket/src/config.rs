@@ -140,8 +140,7 @@ pub struct Config {
     /// https, or plain http only to a loopback host. Unset, the document
     /// takes the `token_endpoint` of the issuer's metadata (RFC 8414 §2),
     /// else Maskinporten's documented endpoint when the issuer is
-    /// Maskinporten's (see [`openapi::Security`](crate::openapi)). Defaults
-    /// to none.
+    /// Maskinporten's (see the `openapi` module). Defaults to none.
     pub token_endpoint: Option<String>,
     /// Say that bearer tokens may be written to the log. At Rocket's
     /// `log_level = "debug"`, or with a logger of the app's own that lets

@@ -50,6 +50,11 @@ use crate::validate::{KeyStore, StartError, Validator};
 /// audited at liftoff, where a failure is logged and trips Rocket's
 /// shutdown, so a launched server stops instead of serving them.
 ///
+/// With the feature `utoipa` or `okapi`, ignite also resolves the token URL
+/// an OpenAPI document gives clients (see the `openapi` module):
+/// `token_endpoint`, else the issuer metadata's (read once at ignite when
+/// nothing else reads it), else Maskinporten's documented endpoint.
+///
 /// Without the fairing, a route of a `#[scopes]` handler or with a
 /// [`Claims`](crate::Claims) guard could check no token: such a route makes
 /// launch fail (a Rocket [`Sentinel`](rocket::Sentinel) abort, logged with

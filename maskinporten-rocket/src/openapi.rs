@@ -4,8 +4,8 @@
 //! for.
 //!
 //! [`Security::of`] reads a Rocket's scope map (see
-//! [`routes::scope_map`](crate::routes::scope_map)) and the issuer's token
-//! endpoint, and fills a document the generator wrote:
+//! [`routes::scope_map`]) and the token URL the fairing resolved at
+//! ignite, and fills a document the generator wrote:
 //!
 //! - one security scheme, [`SCHEME`] (`maskinporten`): OAuth 2.0 with a
 //!   `clientCredentials` flow whose `tokenUrl` is the issuer's token
@@ -172,7 +172,7 @@ pub(crate) const TOKEN_ANSWERS: [&Answer; 3] = [&BAD_REQUEST, &UNAUTHORIZED, &UN
 ///
 /// It is also a request guard (`Security::of` the running Rocket): serve
 /// the document from a `#[public]` handler that takes it, so that the
-/// document has the token URL the fairing loaded. With utoipa (feature
+/// document has the token URL the fairing resolved, never an empty one. With utoipa (feature
 /// `utoipa`), `Security` is a [`utoipa::Modify`](::utoipa::Modify) (see
 /// its impl for an example).
 ///
