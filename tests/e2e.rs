@@ -23,6 +23,7 @@ mod local_validation;
 mod manifest;
 mod metrics;
 mod openapi;
+mod openapi_token_url;
 mod properties;
 mod public_routes;
 mod route_conditions;

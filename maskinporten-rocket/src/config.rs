@@ -134,6 +134,14 @@ pub struct Config {
     /// it overrides. Without it, a release build refuses to start when one
     /// differs, and a debug build logs a warning. Defaults to `false`.
     pub override_nais: bool,
+    /// The token endpoint the OpenAPI document gives clients as its
+    /// `tokenUrl` (features `utoipa`, `okapi`): `"https://maskinporten.no/token"`
+    /// in production, `"https://test.maskinporten.no/token"` in test. Over
+    /// https, or plain http only to a loopback host. Unset, the document
+    /// takes the `token_endpoint` of the issuer's metadata (RFC 8414 §2),
+    /// else Maskinporten's documented endpoint when the issuer is
+    /// Maskinporten's (see the `openapi` module). Defaults to none.
+    pub token_endpoint: Option<String>,
     /// Say that bearer tokens may be written to the log. At Rocket's
     /// `log_level = "debug"`, or with a logger of the app's own that lets
     /// Rocket's DEBUG records through, Rocket logs each request it receives
@@ -168,6 +176,7 @@ impl Default for Config {
             manifest: None,
             scope_prefix: DEFAULT_SCOPE_PREFIX.to_owned(),
             override_nais: false,
+            token_endpoint: None,
             accept_tokens_in_logs: false,
         }
     }
@@ -221,10 +230,31 @@ pub(crate) enum BackendSettings {
     },
 }
 
+/// What the OpenAPI document's `tokenUrl` can come from, in every
+/// validation mode: the configured endpoint, else the metadata at
+/// `well_known_url` (whoever reads it), else the issuer's documented one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct TokenUrlSources {
+    /// `token_endpoint`, checked.
+    pub(crate) configured: Option<Url>,
+    /// `well_known_url` (`$MASKINPORTEN_WELL_KNOWN_URL`), checked, whatever
+    /// the mode: with `issuer` and `jwks_uri` given, or in Texas mode,
+    /// nothing else reads it.
+    pub(crate) well_known_url: Option<Url>,
+    /// The configured issuer (`$MASKINPORTEN_ISSUER`), else the one the
+    /// well-known URL was formed from (RFC 8414 §3.1): the issuer whose
+    /// metadata is trusted, and whose documented endpoint is the fallback.
+    pub(crate) issuer: Option<String>,
+}
+
 /// A checked configuration: every value the validator needs, typed.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub(crate) backend: BackendSettings,
+    /// Read only by the OpenAPI features; checked in every build, so that
+    /// one `Rocket.toml` is refused or accepted alike.
+    #[cfg_attr(not(any(feature = "utoipa", feature = "okapi")), allow(dead_code))]
+    pub(crate) token_url: TokenUrlSources,
     pub(crate) audience: Option<String>,
     pub(crate) leeway: u64,
     pub(crate) refresh_cooldown: Duration,
@@ -315,10 +345,17 @@ impl Config {
         let well_known_url = parse_url(
             &self.well_known_url,
             "well_known_url",
-            "MASKINPORTEN_WELL_KNOWN_URL",
+            Some("MASKINPORTEN_WELL_KNOWN_URL"),
         )?;
-        let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", "MASKINPORTEN_JWKS_URI")?;
+        let jwks_uri = parse_url(&self.jwks_uri, "jwks_uri", Some("MASKINPORTEN_JWKS_URI"))?;
         let issuer = self.issuer.clone().filter(|i| !i.is_empty());
+        let token_url = TokenUrlSources {
+            configured: parse_url(&self.token_endpoint, "token_endpoint", None)?,
+            well_known_url: well_known_url.clone(),
+            issuer: issuer
+                .clone()
+                .or_else(|| well_known_url.as_ref().and_then(issuer_of_well_known_url)),
+        };
         let backend = match self.validation {
             ValidationMode::Jwks => match (issuer, jwks_uri, well_known_url) {
                 (Some(issuer), Some(jwks_uri), _) => {
@@ -353,7 +390,7 @@ impl Config {
                 let endpoint = parse_url(
                     &self.introspection_endpoint,
                     "introspection_endpoint",
-                    "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+                    Some("NAIS_TOKEN_INTROSPECTION_ENDPOINT"),
                 )?
                 .ok_or_else(|| {
                     ConfigError::new(
@@ -398,6 +435,7 @@ impl Config {
         }
         Ok(Settings {
             backend,
+            token_url,
             audience: self.audience.clone(),
             leeway: self.leeway,
             refresh_cooldown: Duration::from_secs(self.refresh_cooldown),
@@ -523,11 +561,12 @@ pub(crate) fn judge_overrides(
 
 /// The URL at `key` (or in its NAIS variable `var`), if set: absolute
 /// http(s), and plain http only to a loopback host, since every URL the
-/// configuration names is one that keys or verdicts come from.
+/// configuration names is one that keys or verdicts come from, or that
+/// clients send their grants to (`token_endpoint`).
 fn parse_url(
     value: &Option<String>,
     key: &'static str,
-    var: &'static str,
+    var: Option<&'static str>,
 ) -> Result<Option<Url>, ConfigError> {
     let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
         return Ok(None);
@@ -538,7 +577,11 @@ fn parse_url(
         Ok(url) if url.scheme() == "http" => ConfigErrorKind::PlainHttp { value },
         _ => ConfigErrorKind::NotHttpUrl { value },
     };
-    Err(ConfigError::new(kind, key).with_variable(var))
+    let error = ConfigError::new(kind, key);
+    Err(match var {
+        Some(var) => error.with_variable(var),
+        None => error,
+    })
 }
 
 #[cfg(test)]

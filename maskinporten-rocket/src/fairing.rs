@@ -15,6 +15,8 @@ use crate::metrics::{Metrics, Trigger};
 use crate::request_log::{self, RequestLogError};
 use crate::response;
 use crate::routes::{self, ScopeMap};
+#[cfg(any(feature = "utoipa", feature = "okapi"))]
+use crate::validate::TokenUrl;
 use crate::validate::{KeyStore, StartError, Validator};
 
 /// Attach this to protect `#[scopes]` handlers and `Claims` guards:
@@ -47,6 +49,11 @@ use crate::validate::{KeyStore, StartError, Validator};
 /// mounted later still (by a fairing that an ignite fairing attaches) are
 /// audited at liftoff, where a failure is logged and trips Rocket's
 /// shutdown, so a launched server stops instead of serving them.
+///
+/// With the feature `utoipa` or `okapi`, ignite also resolves the token URL
+/// an OpenAPI document gives clients (see the `openapi` module):
+/// `token_endpoint`, else the issuer metadata's (read once at ignite when
+/// nothing else reads it), else Maskinporten's documented endpoint.
 ///
 /// Without the fairing, a route of a `#[scopes]` handler or with a
 /// [`Claims`](crate::Claims) guard could check no token: such a route makes
@@ -141,10 +148,19 @@ impl Fairing for Maskinporten {
         match started {
             // Rocket runs a fairing attached during ignite after every
             // fairing attached before it began.
-            Ok((validator, rules)) => Ok(rocket.manage(validator).attach(RouteAudit {
+            Ok(Started {
+                validator,
                 rules,
-                audited: Mutex::new(map),
-            })),
+                #[cfg(any(feature = "utoipa", feature = "okapi"))]
+                token_url,
+            }) => {
+                #[cfg(any(feature = "utoipa", feature = "okapi"))]
+                let rocket = rocket.manage(token_url);
+                Ok(rocket.manage(validator).attach(RouteAudit {
+                    rules,
+                    audited: Mutex::new(map),
+                }))
+            }
             Err(error) => {
                 tracing::error!(target: "maskinporten", "{error}");
                 Err(rocket)
@@ -200,15 +216,24 @@ fn count_verdict(request: &Request<'_>) {
     }
 }
 
+/// What ignite hands Rocket.
+struct Started {
+    validator: Validator,
+    rules: Rules,
+    /// The OpenAPI document's `tokenUrl`, for `openapi::Security`.
+    #[cfg(any(feature = "utoipa", feature = "okapi"))]
+    token_url: TokenUrl,
+}
+
 /// Everything ignite does: reads and checks the configuration, asks
 /// whether Rocket's request lines would put tokens in the log, holds the
-/// routes to what the configuration asks of them, builds the validator and
-/// loads the keys.
+/// routes to what the configuration asks of them, builds the validator,
+/// loads the keys and, with an OpenAPI feature, resolves the token URL.
 async fn start(
     figment: &Figment,
     map: &ScopeMap,
     metrics: Metrics,
-) -> Result<(Validator, Rules), IgniteError> {
+) -> Result<Started, IgniteError> {
     let config = Config::from_figment(figment)?;
     if let Some(warning) = request_log::check(figment, config.accept_tokens_in_logs)? {
         tracing::warn!(target: "maskinporten", "{warning}");
@@ -227,7 +252,17 @@ async fn start(
                 "starting without the issuer's keys: protected routes answer 503 until they load");
         }
     }
-    Ok((validator, rules))
+    // After the keys' first load, whose metadata it may take. Never a
+    // refusal here: only an app that serves a document needs it, and
+    // `Security`'s sentinel refuses for that app.
+    #[cfg(any(feature = "utoipa", feature = "okapi"))]
+    let token_url = TokenUrl::resolve(&settings, &validator).await;
+    Ok(Started {
+        validator,
+        rules,
+        #[cfg(any(feature = "utoipa", feature = "okapi"))]
+        token_url,
+    })
 }
 
 /// Why ignite stops: the error of whichever part refused, each of its own

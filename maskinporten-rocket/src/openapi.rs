@@ -4,8 +4,8 @@
 //! for.
 //!
 //! [`Security::of`] reads a Rocket's scope map (see
-//! [`routes::scope_map`](crate::routes::scope_map)) and the issuer's token
-//! endpoint, and fills a document the generator wrote:
+//! [`routes::scope_map`]) and the token URL the fairing resolved at
+//! ignite, and fills a document the generator wrote:
 //!
 //! - one security scheme, [`SCHEME`] (`maskinporten`): OAuth 2.0 with a
 //!   `clientCredentials` flow whose `tokenUrl` is the issuer's token
@@ -33,25 +33,51 @@
 //! `#[scopes]` or `#[public]` route that does not name the scheme is left
 //! as written; a response the document already has for a status is kept.
 //!
-//! The token URL is known once the fairing has loaded the issuer's
-//! metadata ([`Validator::token_endpoint`]), so build the document when it
-//! is served: [`Security`] is a request guard, which reads the running
-//! Rocket. In Texas mode, with `issuer` and `jwks_uri` both
-//! configured (no metadata is fetched; NAIS sets both), or before the keys
-//! first load, it is not known: the flow's `tokenUrl` is then empty, unless
-//! the app names it with [`Security::with_token_url`]
-//! (`https://maskinporten.no/token` in production,
-//! `https://test.maskinporten.no/token` in test).
+//! The `tokenUrl` is never empty. The fairing resolves it at ignite, in
+//! this order:
+//!
+//! 1. `token_endpoint` in the `maskinporten` table;
+//! 2. the `token_endpoint` of the issuer's metadata (RFC 8414 §2): the one
+//!    the fairing loads with the keys, kept fresh, when it discovers them
+//!    from `well_known_url`; otherwise (with `issuer` and `jwks_uri` both
+//!    configured, as NAIS sets them, or in Texas mode) read once at ignite
+//!    from `well_known_url` (`MASKINPORTEN_WELL_KNOWN_URL`), and taken
+//!    only when its `issuer` is the one that URL was formed from and the
+//!    configured one (RFC 8414 §3.3);
+//! 3. when the issuer is Maskinporten's, its documented token endpoint,
+//!    `<issuer>token` (`https://maskinporten.no/token`,
+//!    `https://test.maskinporten.no/token`; docs.digdir.no, Maskinporten,
+//!    "Well-known endpoints"), with a warning saying why the metadata did
+//!    not give it when it was there to read.
+//!
+//! When none of these gives one (Texas mode with no issuer known, or an
+//! issuer of another kind whose metadata cannot be read or used), a route
+//! that takes [`Security`] stops ignite of a release build (a Rocket
+//! sentinel abort) with a [`TokenUrlError`] that names the key to set and
+//! the line to paste; a debug build logs it as a warning, starts, and the
+//! route answers 500. An app that serves no document is not affected. One case waits instead:
+//! when the fairing discovers the keys and the issuer, not Maskinporten's,
+//! was down at start, the document's route answers 503 until its metadata
+//! loads, as protected routes do until the keys load.
+//!
+//! Build the document when it is served: [`Security`] is a request guard,
+//! which reads the running Rocket, so the document follows the metadata.
+//! [`Security::with_token_url`] names another URL in code.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::convert::Infallible;
 
+use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
-use rocket::{Phase, Rocket};
+use rocket::{Ignite, Phase, Rocket, Sentinel};
 
+use crate::chain::Chain;
+use crate::config::BuildKind;
 use crate::routes::{self, Protection, ScopeMap};
 use crate::scope::{Mode, Requirement};
-use crate::validate::Validator;
+use crate::sentinel::abort_without_fairing;
+use crate::validate::{TokenUrl, Validator};
+
+pub use crate::validate::{TokenUrlError, TokenUrlErrorKind};
 
 #[cfg(feature = "okapi")]
 pub(crate) mod okapi;
@@ -146,7 +172,7 @@ pub(crate) const TOKEN_ANSWERS: [&Answer; 3] = [&BAD_REQUEST, &UNAUTHORIZED, &UN
 ///
 /// It is also a request guard (`Security::of` the running Rocket): serve
 /// the document from a `#[public]` handler that takes it, so that the
-/// document has the token URL the fairing loaded. With utoipa (feature
+/// document has the token URL the fairing resolved, never an empty one. With utoipa (feature
 /// `utoipa`), `Security` is a [`utoipa::Modify`](::utoipa::Modify) (see
 /// its impl for an example).
 ///
@@ -155,41 +181,59 @@ pub(crate) const TOKEN_ANSWERS: [&Answer; 3] = [&BAD_REQUEST, &UNAUTHORIZED, &UN
 #[derive(Debug, Clone)]
 pub struct Security {
     map: ScopeMap,
-    token_url: Option<String>,
+    token_url: Result<String, TokenUrlError>,
 }
 
 impl Security {
-    /// The scope map of `rocket` and, once the fairing has loaded the
-    /// issuer's metadata, its token endpoint ([`Validator::token_endpoint`]).
+    /// The scope map of `rocket` and the token URL the fairing resolved
+    /// for it at ignite (see the [module docs](self)). Before ignite, or
+    /// without the fairing, the token URL is not known
+    /// ([`TokenUrlErrorKind::NotResolved`]): the scopes are.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rocket::Error> { rocket::execute(async {
+    /// use maskinporten_rocket::Maskinporten;
+    /// use maskinporten_rocket::openapi::Security;
+    /// use maskinporten_testing::Issuer;
+    ///
+    /// // The stand-in's metadata names `<issuer>token`.
+    /// let issuer = Issuer::start().await;
+    /// let rocket = rocket::custom(issuer.figment()).attach(Maskinporten::fairing());
+    /// let rocket = rocket.ignite().await?;
+    /// let token_url = format!("{}token", issuer.issuer());
+    /// assert_eq!(Security::of(&rocket).token_url().ok(), Some(token_url.as_str()));
+    /// # Ok(()) }) }
+    /// ```
     pub fn of<P: Phase>(rocket: &Rocket<P>) -> Security {
         Security {
             map: routes::scope_map(rocket),
-            token_url: rocket
-                .state::<Validator>()
-                .and_then(Validator::token_endpoint),
+            token_url: token_url_of(rocket),
         }
     }
 
-    /// Uses `url` as the flow's `tokenUrl`, whatever the issuer's metadata
-    /// says: for Texas mode, or when `issuer` and `jwks_uri` are configured
-    /// and no metadata is fetched.
+    /// Uses `url` as the flow's `tokenUrl`, whatever the configuration and
+    /// the issuer's metadata say. The configuration's `token_endpoint` is
+    /// usually the better place: a route that takes `Security` stops
+    /// ignite when nothing there gives a token URL, whatever its handler
+    /// then names.
     ///
     /// ```
     /// use maskinporten_rocket::openapi::Security;
     ///
     /// let security = Security::of(&rocket::build()).with_token_url("https://maskinporten.no/token");
-    /// assert_eq!(security.token_url(), Some("https://maskinporten.no/token"));
+    /// assert_eq!(security.token_url().ok(), Some("https://maskinporten.no/token"));
     /// ```
     pub fn with_token_url(self, url: impl Into<String>) -> Security {
         Security {
-            token_url: Some(url.into()),
+            token_url: Ok(url.into()),
             ..self
         }
     }
 
-    /// The `tokenUrl` the scheme gets; `None` when it is not known, and the
-    /// document then has an empty one (see the [module docs](self)).
-    pub fn token_url(&self) -> Option<&str> {
+    /// The `tokenUrl` the scheme gets, or why it is not known; the
+    /// document then has no `maskinporten` scheme (only its operations'
+    /// requirements), and filling it logs the error.
+    pub fn token_url(&self) -> Result<&str, &TokenUrlError> {
         self.token_url.as_deref()
     }
 
@@ -272,20 +316,124 @@ impl Security {
         all_open.then_some(Plan::Public)
     }
 
-    /// The scheme's flow's `tokenUrl`: empty when unknown.
-    pub(crate) fn token_url_or_empty(&self) -> &str {
-        self.token_url.as_deref().unwrap_or("")
+    /// The scheme's flow's `tokenUrl`, when known; when not, the error is
+    /// logged and the scheme is left out, never written with an empty URL.
+    pub(crate) fn scheme_token_url(&self) -> Option<&str> {
+        match &self.token_url {
+            Ok(url) => Some(url),
+            Err(error) => {
+                tracing::error!(target: "maskinporten",
+                    "the OpenAPI document gets no `maskinporten` scheme: {}", Chain(error));
+                None
+            }
+        }
+    }
+}
+
+/// The token URL the fairing resolved for `rocket`, as of now.
+fn token_url_of<P: Phase>(rocket: &Rocket<P>) -> Result<String, TokenUrlError> {
+    match rocket.state::<TokenUrl>() {
+        Some(token_url) => token_url.current(rocket.state::<Validator>()),
+        None => Err(TokenUrlError::new(TokenUrlErrorKind::NotResolved)),
     }
 }
 
 /// `Security::of` the running Rocket: the scope map of its mounted routes,
-/// and the token URL the fairing loaded. It never fails.
+/// and the token URL the fairing resolved. Its [sentinel](Sentinel) has
+/// made sure at ignite that there is one, except while the issuer's
+/// metadata has yet to load ([`TokenUrlErrorKind::NotLoaded`]): the guard
+/// then fails with 503, and the document is served once it loads.
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Security {
-    type Error = Infallible;
+    type Error = TokenUrlError;
 
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
-        Outcome::Success(Security::of(request.rocket()))
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TokenUrlError> {
+        let security = Security::of(request.rocket());
+        match security.token_url {
+            Ok(_) => Outcome::Success(security),
+            Err(error) => {
+                let status = if error.is_pending() {
+                    Status::ServiceUnavailable
+                } else {
+                    Status::InternalServerError
+                };
+                tracing::error!(target: "maskinporten", "{} {}: {}, {}",
+                    request.method(), request.uri().path(), status.code, Chain(&error));
+                Outcome::Error((status, error))
+            }
+        }
+    }
+}
+
+/// Stops ignite of a release build when a route takes `Security` (it
+/// serves an OpenAPI document) and nothing gives the document a
+/// `tokenUrl`: the error, logged, names the key to set. A debug build
+/// logs it as a warning and starts; the route then answers 500. Without
+/// the fairing, nothing resolves it: every build stops.
+///
+/// ```
+/// use maskinporten_rocket::openapi::Security;
+/// use maskinporten_rocket::{public, Maskinporten};
+/// use rocket::get;
+///
+/// #[public]
+/// #[get("/openapi.json")]
+/// fn openapi(security: Security) -> String {
+///     security.token_url().unwrap_or_default().to_owned()
+/// }
+///
+/// # rocket::execute(async {
+/// // Texas mode, with no issuer and no metadata to name a token endpoint.
+/// let figment = rocket::Config::figment()
+///     .merge(("maskinporten.validation", "texas"))
+///     .merge(("maskinporten.introspection_endpoint", "http://127.0.0.1:7164/api/v1/introspect"))
+///     .merge(("maskinporten.issuer", ""))
+///     .merge(("maskinporten.well_known_url", ""))
+///     .merge(("maskinporten.override_nais", true));
+/// let rocket = rocket::custom(figment)
+///     .attach(Maskinporten::fairing())
+///     .mount("/", maskinporten_rocket::routes![openapi]);
+/// let ignited = rocket.ignite().await;
+/// if cfg!(debug_assertions) {
+///     assert!(ignited.is_ok());
+/// } else {
+///     assert!(matches!(
+///         ignited.unwrap_err().kind(),
+///         rocket::error::ErrorKind::SentinelAborts(_)
+///     ));
+/// }
+/// # });
+/// ```
+impl Sentinel for Security {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        if abort_without_fairing(rocket, "a route with a `Security` guard") {
+            return true;
+        }
+        match token_url_of(rocket) {
+            Err(error) if !error.is_pending() => refuses(&error, BuildKind::current()),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a build of this kind refuses to start when a route serves a
+/// document without a `tokenUrl`, and the one log line that says so: a
+/// release build (the one NAIS runs) refuses, while a debug build (a local
+/// run, a test against a stand-in Texas with no issuer) starts with a
+/// warning, as for `override_nais`, and the document's route answers 500.
+fn refuses(error: &TokenUrlError, build: BuildKind) -> bool {
+    let line = "a route with a `Security` guard serves an OpenAPI document, and";
+    match build {
+        BuildKind::Release => {
+            tracing::error!(target: "maskinporten", "{line} {}", Chain(error));
+            true
+        }
+        BuildKind::Debug => {
+            tracing::warn!(target: "maskinporten",
+                "{line} {}; the document's route answers 500 until it is set, and a release \
+                 build refuses to start", Chain(error));
+            false
+        }
     }
 }
 

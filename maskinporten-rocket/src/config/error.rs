@@ -70,10 +70,11 @@ pub enum ConfigErrorKind {
         /// The value as configured.
         value: String,
     },
-    /// `jwks_uri`, `well_known_url` or `introspection_endpoint` is plain
-    /// `http://` to a host that is not loopback (127.0.0.0/8, `::1`,
-    /// `localhost`): anyone on the path could swap the keys, or read the
-    /// tokens sent to Texas and forge its verdicts.
+    /// `jwks_uri`, `well_known_url`, `introspection_endpoint` or
+    /// `token_endpoint` is plain `http://` to a host that is not loopback
+    /// (127.0.0.0/8, `::1`, `localhost`): anyone on the path could swap the
+    /// keys, read the tokens sent to Texas and forge its verdicts, or take
+    /// the grants clients send to the token endpoint.
     PlainHttp {
         /// The value as configured.
         value: String,
@@ -224,6 +225,10 @@ impl fmt::Display for ConfigError {
                             "remove `{key}`, so that NAIS_TOKEN_INTROSPECTION_ENDPOINT (Texas \
                              on 127.0.0.1) applies, or use https: "
                         ),
+                    ),
+                    Some("token_endpoint") => (
+                        "take the grants clients send and get their tokens",
+                        "use https: ".to_owned(),
                     ),
                     _ => ("swap the keys", "use https: ".to_owned()),
                 };

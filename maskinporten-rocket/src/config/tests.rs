@@ -557,3 +557,90 @@ fn tokens_in_logs_are_not_accepted_unless_the_key_says_so() {
     let config = Config::from_sources(&figment, |_| None).unwrap();
     assert!(config.accept_tokens_in_logs);
 }
+
+/// Clients send their grants to the token endpoint a document names: over
+/// plain http to a remote host, anyone on the path could take them.
+#[test]
+fn token_endpoint_is_https_or_loopback_and_has_no_nais_variable() {
+    let with = |value: &str| {
+        Figment::new()
+            .merge(("maskinporten.issuer", "https://maskinporten.no/"))
+            .merge(("maskinporten.jwks_uri", "https://maskinporten.no/jwk"))
+            .merge(("maskinporten.token_endpoint", value.to_owned()))
+    };
+    for value in [
+        "https://maskinporten.no/token",
+        "http://127.0.0.1:8080/token",
+    ] {
+        let config = Config::from_sources(&with(value), |_| None).unwrap();
+        let settings = config.settings().unwrap();
+        assert_eq!(
+            settings.token_url.configured.as_ref().map(Url::as_str),
+            Some(value)
+        );
+    }
+    let err = refused(with("http://maskinporten.no/token"));
+    let kind = ConfigErrorKind::PlainHttp {
+        value: "http://maskinporten.no/token".into(),
+    };
+    assert_eq!((err.kind(), err.key()), (&kind, Some("token_endpoint")));
+    assert_eq!(err.variable(), None);
+    let line = err.to_string();
+    assert!(line.starts_with("maskinporten.token_endpoint: "), "{line}");
+    assert!(
+        line.contains("`token_endpoint = \"https://maskinporten.no/token\"`"),
+        "{line}"
+    );
+    let err = refused(with("/token"));
+    assert_eq!(
+        err.kind(),
+        &ConfigErrorKind::NotHttpUrl {
+            value: "/token".into()
+        }
+    );
+}
+
+/// With `issuer` and `jwks_uri` given (as NAIS gives them), and in Texas
+/// mode, nothing else reads the metadata: the token URL still may.
+#[test]
+fn the_token_url_sources_keep_the_well_known_url_and_the_issuer_in_every_mode() {
+    let nais = env_of(&[
+        ("MASKINPORTEN_ISSUER", "https://test.maskinporten.no/"),
+        ("MASKINPORTEN_JWKS_URI", "https://test.maskinporten.no/jwk"),
+        (
+            "MASKINPORTEN_WELL_KNOWN_URL",
+            "https://test.maskinporten.no/.well-known/oauth-authorization-server",
+        ),
+        (
+            "NAIS_TOKEN_INTROSPECTION_ENDPOINT",
+            "http://127.0.0.1:7164/api/v1/introspect",
+        ),
+    ]);
+    let expected = TokenUrlSources {
+        configured: None,
+        well_known_url: Some(
+            Url::parse("https://test.maskinporten.no/.well-known/oauth-authorization-server")
+                .unwrap(),
+        ),
+        issuer: Some("https://test.maskinporten.no/".into()),
+    };
+    for validation in ["jwks", "texas"] {
+        let figment = Figment::new().merge(("maskinporten.validation", validation));
+        let config = Config::from_sources(&figment, &nais).unwrap();
+        assert_eq!(
+            config.settings().unwrap().token_url,
+            expected,
+            "{validation}"
+        );
+    }
+    // Discovered alone: the issuer is the one the URL was formed from.
+    let figment = Figment::new().merge((
+        "maskinporten.well_known_url",
+        "https://test.maskinporten.no/.well-known/oauth-authorization-server",
+    ));
+    let config = Config::from_sources(&figment, |_| None).unwrap();
+    assert_eq!(
+        config.settings().unwrap().token_url.issuer.as_deref(),
+        Some("https://test.maskinporten.no")
+    );
+}

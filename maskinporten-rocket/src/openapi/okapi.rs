@@ -84,8 +84,8 @@ impl Security {
                 protected |= plan != Plan::Public;
             }
         }
-        if protected {
-            let scheme = scheme(self.token_url_or_empty(), documented.scopes().collect());
+        if protected && let Some(token_url) = self.scheme_token_url() {
+            let scheme = scheme(token_url, documented.scopes().collect());
             openapi
                 .components
                 .get_or_insert_with(Components::default)
@@ -106,6 +106,19 @@ fn scheme(token_url: &str, scopes: Map<String, String>) -> SecurityScheme {
                 scopes,
                 extensions: Map::new(),
             },
+        },
+        extensions: Map::new(),
+    }
+}
+
+/// The scheme as a guard can write it, with no token URL: a bearer token
+/// (RFC 6750), a JWT.
+fn bearer_scheme() -> SecurityScheme {
+    SecurityScheme {
+        description: Some(SCHEME_DESCRIPTION.to_owned()),
+        data: SecuritySchemeData::Http {
+            scheme: "bearer".to_owned(),
+            bearer_format: Some("JWT".to_owned()),
         },
         extensions: Map::new(),
     }
@@ -193,11 +206,13 @@ impl<'r> OpenApiFromRequest<'r> for Claims {
     ) -> rocket_okapi::Result<RequestHeaderInput> {
         let mut requirement = SecurityRequirement::new();
         requirement.insert(SCHEME.to_owned(), Vec::new());
-        // The token URL and the scopes are the app's: `modify_okapi`
-        // writes them.
+        // rocket_okapi wants the scheme beside the requirement, and the
+        // token URL is not known until the fairing has run: a bearer
+        // scheme, with no URL to get wrong, which `modify_okapi` replaces
+        // with the OAuth 2.0 one, its token URL and its scopes.
         Ok(RequestHeaderInput::Security(
             SCHEME.to_owned(),
-            scheme("", Map::new()),
+            bearer_scheme(),
             requirement,
         ))
     }

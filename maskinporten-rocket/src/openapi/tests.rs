@@ -57,3 +57,10 @@ fn the_scheme_lists_the_noted_operations_scopes_each_described_by_them() {
     );
     assert_eq!(Documented::default().scopes().count(), 0);
 }
+
+#[test]
+fn a_document_without_a_token_url_stops_a_release_build_and_a_debug_build_warns() {
+    let error = TokenUrlError::new(TokenUrlErrorKind::NoSource { issuer: None });
+    assert!(refuses(&error, BuildKind::Release));
+    assert!(!refuses(&error, BuildKind::Debug));
+}

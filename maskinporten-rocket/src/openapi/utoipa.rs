@@ -68,26 +68,24 @@ impl ::utoipa::Modify for Security {
                 protected |= plan != Plan::Public;
             }
         }
-        if protected {
+        if protected && let Some(token_url) = self.scheme_token_url() {
             openapi
                 .components
                 .get_or_insert_with(Components::new)
-                .add_security_scheme(SCHEME, self.utoipa_scheme(&documented));
+                .add_security_scheme(SCHEME, utoipa_scheme(token_url, &documented));
         }
     }
 }
 
-impl Security {
-    /// The `maskinporten` scheme, with the scopes of the document's
-    /// operations.
-    fn utoipa_scheme(&self, documented: &Documented) -> SecurityScheme {
-        let scopes = Scopes::from_iter(documented.scopes());
-        let flow = ClientCredentials::new(self.token_url_or_empty(), scopes);
-        SecurityScheme::OAuth2(OAuth2::with_description(
-            [Flow::ClientCredentials(flow)],
-            SCHEME_DESCRIPTION,
-        ))
-    }
+/// The `maskinporten` scheme, with this token URL and the scopes of the
+/// document's operations.
+fn utoipa_scheme(token_url: &str, documented: &Documented) -> SecurityScheme {
+    let scopes = Scopes::from_iter(documented.scopes());
+    let flow = ClientCredentials::new(token_url, scopes);
+    SecurityScheme::OAuth2(OAuth2::with_description(
+        [Flow::ClientCredentials(flow)],
+        SCHEME_DESCRIPTION,
+    ))
 }
 
 /// The item's operations, with their methods as OpenAPI writes them.

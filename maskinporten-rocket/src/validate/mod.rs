@@ -10,6 +10,8 @@
 mod jwks;
 mod jws;
 mod texas;
+#[cfg(any(feature = "utoipa", feature = "okapi"))]
+mod token_url;
 mod verdicts;
 
 use std::sync::Arc;
@@ -27,6 +29,10 @@ use verdicts::VerdictCache;
 
 pub(crate) use jwks::KeyStore;
 pub(crate) use jws::MAX_TOKEN_LEN;
+#[cfg(any(feature = "utoipa", feature = "okapi"))]
+pub(crate) use token_url::TokenUrl;
+#[cfg(any(feature = "utoipa", feature = "okapi"))]
+pub use token_url::{TokenUrlError, TokenUrlErrorKind};
 
 /// Validates tokens for one Rocket instance. The fairing manages it as
 /// state, so a handler can ask it whether keys are loaded:
@@ -278,14 +284,15 @@ impl Validator {
     }
 
     /// The issuer's token endpoint (`token_endpoint` of its RFC 8414
-    /// metadata), as of the last successful load of its keys: what an
-    /// OpenAPI document gives clients as the `tokenUrl` (see
-    /// [`openapi::Security`](crate::openapi::Security)).
+    /// metadata), as of the last successful load of its keys, when the
+    /// validator discovers them from the metadata.
     ///
-    /// `None` when it is not known: in Texas mode (Texas is asked about
-    /// tokens, not the issuer), when `issuer` and `jwks_uri` are both
-    /// configured (no metadata is fetched; NAIS sets both), before the keys
-    /// first load, and when the metadata names no token endpoint.
+    /// `None` when the validator reads no metadata: in Texas mode (Texas is
+    /// asked about tokens, not the issuer), when `issuer` and `jwks_uri`
+    /// are both configured (NAIS sets both); and before the keys first
+    /// load, and when the metadata names no token endpoint. An OpenAPI
+    /// document's `tokenUrl` has more sources, and is never empty (see
+    /// `openapi::Security::token_url`, features `utoipa`, `okapi`).
     ///
     /// ```
     /// # fn main() -> Result<(), rocket::Error> { rocket::execute(async {

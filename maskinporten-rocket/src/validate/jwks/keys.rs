@@ -317,7 +317,7 @@ impl KeyStore {
         {
             return Ok(metadata.clone());
         }
-        let fetched = self.fetch_metadata(url, configured_issuer).await;
+        let fetched = fetch_metadata(&self.http, url, configured_issuer).await;
         let metadata = match (fetched, &state.metadata) {
             (Ok(fresh), _) => fresh,
             (Err(why), Some(known)) => {
@@ -329,33 +329,34 @@ impl KeyStore {
         state.metadata = Some(metadata.clone());
         Ok(metadata)
     }
+}
 
-    /// Fetches the metadata document and checks its `issuer` (see
-    /// [`check_metadata_issuer`]): a document that fails the check is not
-    /// used.
-    async fn fetch_metadata(
-        &self,
-        url: &reqwest::Url,
-        configured_issuer: Option<&str>,
-    ) -> Result<Metadata, RefreshError> {
-        let doc = match self.http.get_json(url, MAX_DOCUMENT_BYTES).await {
-            Ok(doc) => doc,
-            Err(error) => {
-                return Err(RefreshError::Metadata {
-                    url: url.to_string(),
-                    error,
-                });
-            }
-        };
-        let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
-        let metadata = Metadata {
-            issuer: field("issuer"),
-            jwks_uri: field("jwks_uri"),
-            token_endpoint: field("token_endpoint"),
-        };
-        check_metadata_issuer(url, configured_issuer, metadata.issuer.as_deref())?;
-        Ok(metadata)
-    }
+/// Fetches the metadata document and checks its `issuer` (see
+/// [`check_metadata_issuer`]): a document that fails the check is not
+/// used. The key store's discovery, and the OpenAPI token URL where no
+/// discovery runs, read it through here.
+pub(crate) async fn fetch_metadata(
+    http: &Http,
+    url: &reqwest::Url,
+    configured_issuer: Option<&str>,
+) -> Result<Metadata, RefreshError> {
+    let doc = match http.get_json(url, MAX_DOCUMENT_BYTES).await {
+        Ok(doc) => doc,
+        Err(error) => {
+            return Err(RefreshError::Metadata {
+                url: url.to_string(),
+                error,
+            });
+        }
+    };
+    let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
+    let metadata = Metadata {
+        issuer: field("issuer"),
+        jwks_uri: field("jwks_uri"),
+        token_endpoint: field("token_endpoint"),
+    };
+    check_metadata_issuer(url, configured_issuer, metadata.issuer.as_deref())?;
+    Ok(metadata)
 }
 
 /// RFC 8414 §3.3: the `issuer` of a metadata document must be identical to
@@ -400,7 +401,7 @@ fn check_metadata_issuer(
 
 /// Whether two issuer identifiers are the same, allowing only one
 /// trailing `/` on either (see [`check_metadata_issuer`]).
-fn same_issuer(a: &str, b: &str) -> bool {
+pub(crate) fn same_issuer(a: &str, b: &str) -> bool {
     a == b || a.strip_suffix('/') == Some(b) || b.strip_suffix('/') == Some(a)
 }
 
@@ -570,11 +571,12 @@ impl fmt::Display for JwkError {
     }
 }
 
+/// The members of an issuer's metadata (RFC 8414 §2) we read.
 #[derive(Clone)]
-struct Metadata {
-    issuer: Option<String>,
-    jwks_uri: Option<String>,
-    token_endpoint: Option<String>,
+pub(crate) struct Metadata {
+    pub(crate) issuer: Option<String>,
+    pub(crate) jwks_uri: Option<String>,
+    pub(crate) token_endpoint: Option<String>,
 }
 
 /// Whether a refresh fetches the metadata document again.

@@ -6,4 +6,6 @@ mod keys;
 mod verify;
 
 pub(crate) use keys::KeyStore;
+#[cfg(any(feature = "utoipa", feature = "okapi"))]
+pub(crate) use keys::{RefreshError, fetch_metadata, same_issuer};
 pub(crate) use verify::JwksValidator;
