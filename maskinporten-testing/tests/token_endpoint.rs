@@ -570,3 +570,50 @@ async fn the_metadata_names_the_endpoint_that_answers() {
     assert_eq!(payload["aud"], issuer.issuer());
     assert_eq!(payload["iss"], "c");
 }
+
+#[tokio::test]
+async fn a_client_registered_with_its_certificate_signs_with_x5c() {
+    use base64::engine::general_purpose::STANDARD;
+    let issuer = Issuer::start().await;
+    let key = SigningKey::generate("cert-key");
+    let pair = rcgen::KeyPair::from_pem(&key.private_key_pem()).expect("rcgen reads the key");
+    let certificate = rcgen::CertificateParams::new(vec!["afp-client.example".to_owned()])
+        .expect("params")
+        .self_signed(&pair)
+        .expect("a self-signed certificate");
+    issuer.use_clients(
+        Clients::from_clients([Client::new("afp-client", "987654321")
+            .scope(READ)
+            .certificate(&certificate.pem())])
+        .expect("a valid registry"),
+    );
+    let x5c = json!([STANDARD.encode(certificate.der())]);
+    let signed = |key: SigningKey, x5c: Value| {
+        issuer
+            .grant("afp-client", key)
+            .header("kid", Value::Null)
+            .header("x5c", x5c)
+            .scope(READ)
+            .sign()
+    };
+    let (status, body) = grant(&issuer, &signed(key.clone(), x5c.clone())).await;
+    assert_eq!(status, 200, "{body}");
+    // The right certificate, a stranger's signature.
+    refused(
+        &grant(&issuer, &signed(SigningKey::generate("x"), x5c)).await,
+        400,
+        "invalid_grant",
+    );
+    // Another certificate than the one registered.
+    let other_pair = rcgen::KeyPair::from_pem(&SigningKey::generate("o").private_key_pem())
+        .expect("rcgen reads the key");
+    let other = rcgen::CertificateParams::new(vec!["other.example".to_owned()])
+        .expect("params")
+        .self_signed(&other_pair)
+        .expect("certificate");
+    refused(
+        &grant(&issuer, &signed(key, json!([STANDARD.encode(other.der())]))).await,
+        400,
+        "invalid_grant",
+    );
+}
