@@ -511,6 +511,28 @@ async fn swagger_uis_client_credentials_flow_gets_a_token_across_origins() {
         401,
         "invalid_client",
     );
+    // The shapes a JWT grant can ask for, as extra parameters.
+    let (status, body) = post(
+        &issuer,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "swagger"),
+            ("scope", READ),
+            ("resource", "https://afp.nav.no"),
+            ("consumer_org", "222222222"),
+            ("systemuser_org", "333333333"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = claims(&issuer, body["access_token"].as_str().unwrap()).await;
+    assert_eq!(token["aud"], "https://afp.nav.no");
+    assert_eq!(token["consumer"]["ID"], "0192:222222222");
+    assert_eq!(token["supplier"]["ID"], "0192:123456789");
+    assert_eq!(
+        token["authorization_details"][0]["systemuser_org"]["ID"],
+        "0192:333333333"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! The `client_credentials` grant (RFC 6749 §4.4) as Swagger UI's
 //! Authorize button sends it: client id and secret in HTTP Basic (RFC 6749
-//! §2.3.1) or in the body, `scope` in the body. The real Maskinporten has
+//! §2.3.1) or in the body, `scope` in the body, and as extra parameters
+//! (Swagger UI's `additionalQueryStringParams`) `resource`, `consumer_org`
+//! or `systemuser_org` for the token shapes a JWT grant can ask for. The real Maskinporten has
 //! no such flow; the stand-in offers it for a page in a browser, and mints
 //! the same tokens as for a JWT grant.
 
@@ -95,7 +97,13 @@ pub(crate) fn ask<'c>(
             .get("consumer_org")
             .map(|o| access_token::consumer_org(&Value::String(o.clone())))
             .transpose()?,
-        system_user: None,
+        system_user: form
+            .get("systemuser_org")
+            .map(|o| {
+                access_token::consumer_org(&Value::String(o.clone()))
+                    .map(|orgno| access_token::SystemUser { orgno, ids: None })
+            })
+            .transpose()?,
         client_id,
         client_amr,
     };
