@@ -6,9 +6,11 @@ use figment::Figment;
 use figment::providers::Serialized;
 use serde_json::{Value, json};
 
+use crate::clients::Clients;
 use crate::server::{Answer, Fault, Faults, Handler, Request, Server};
 use crate::signing_key::SigningKey;
 use crate::token::TokenBuilder;
+use crate::token_endpoint::{self, DEFAULT_TOKEN_LIFETIME, Endpoint, Replays, Settings};
 
 pub(crate) struct State {
     /// Published keys; the first signs new tokens.
@@ -16,7 +18,10 @@ pub(crate) struct State {
     faults: Faults,
     jwks_requests: AtomicUsize,
     metadata_requests: AtomicUsize,
+    token_requests: AtomicUsize,
     issuer: OnceLock<String>,
+    endpoint: Mutex<Settings>,
+    replays: Replays,
 }
 
 impl State {
@@ -29,11 +34,54 @@ impl State {
     pub(crate) fn issuer(&self) -> &str {
         self.issuer.get().map_or("", String::as_str)
     }
+
+    fn endpoint(&self) -> std::sync::MutexGuard<'_, Settings> {
+        // As for the keys: the settings inside are valid after a panic.
+        self.endpoint.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// A stand-in Maskinporten on `127.0.0.1:<random port>`: RFC 8414 metadata at
-/// `/.well-known/oauth-authorization-server`, the JWKS at `/jwks`, a fresh RSA
-/// key, request counters, key rotation and failure modes.
+/// `/.well-known/oauth-authorization-server`, the JWKS at `/jwks`, the token
+/// endpoint at `/token`, a fresh RSA key, request counters, key rotation and
+/// failure modes.
+///
+/// The token endpoint answers Maskinporten's JWT grant as Maskinporten does
+/// (<https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_token>):
+/// the grant's `aud` must be [`Issuer::issuer`], its `iat`/`exp` within
+/// Maskinporten's window and lifetime (120 s), its `alg` RS256, RS384 or
+/// RS512, with a `kid` or an `x5c` header, and its `jti` new. Without a
+/// client registry ([`Issuer::use_clients`]) any client is let in and its
+/// grant's signature taken on trust; with one, only registered clients,
+/// their signatures checked and their scopes enforced. It also answers the
+/// `client_credentials` grant Swagger UI's Authorize button sends, with
+/// CORS, which the real Maskinporten does not. Tokens carry the grant's
+/// `scope`, `client_id` (its `iss`), `consumer`, and, when asked, `aud`
+/// (`resource`), delegation (`consumer_org`) and a system user
+/// (`authorization_details`).
+///
+/// ```
+/// # fn main() { rocket::execute(async {
+/// use maskinporten_testing::{Issuer, SigningKey};
+///
+/// let issuer = Issuer::start().await;
+/// // A client's own key signs its grant, as with the real Maskinporten.
+/// let grant = issuer
+///     .grant("my-client", SigningKey::generate("my-key"))
+///     .scope("nav:helse/sykepenger/afp.read")
+///     .sign();
+/// let answer: serde_json::Value = reqwest::Client::new()
+///     .post(issuer.token_endpoint())
+///     .form(&[
+///         ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+///         ("assertion", grant.as_str()),
+///     ])
+///     .send().await.unwrap()
+///     .json().await.unwrap();
+/// assert_eq!(answer["token_type"], "Bearer");
+/// assert_eq!(answer["scope"], "nav:helse/sykepenger/afp.read");
+/// # }) }
+/// ```
 ///
 /// ```
 /// # fn main() { rocket::execute(async {
@@ -82,12 +130,29 @@ impl Issuer {
     /// # Errors
     /// The port cannot be bound: in use, or privileged.
     pub async fn start_on(port: u16) -> std::io::Result<Issuer> {
+        Issuer::start_with_key(port, SigningKey::generate("key-1")).await
+    }
+
+    /// Starts the stand-in on `127.0.0.1:port` (0: any free port), signing
+    /// with `key`: a key kept across runs ([`SigningKey::load_or_create`])
+    /// keeps earlier tokens valid, as the program's `--key-file` does.
+    ///
+    /// # Errors
+    /// The port cannot be bound: in use, or privileged.
+    pub async fn start_with_key(port: u16, key: SigningKey) -> std::io::Result<Issuer> {
         let state = Arc::new(State {
-            keys: Mutex::new(vec![SigningKey::generate("key-1")]),
+            keys: Mutex::new(vec![key]),
             faults: Faults::new(),
             jwks_requests: AtomicUsize::new(0),
             metadata_requests: AtomicUsize::new(0),
+            token_requests: AtomicUsize::new(0),
             issuer: OnceLock::new(),
+            endpoint: Mutex::new(Settings {
+                lifetime: DEFAULT_TOKEN_LIFETIME,
+                default_consumer: crate::stand_in::DEFAULT_CONSUMER.to_owned(),
+                clients: None,
+            }),
+            replays: Replays::default(),
         });
         let shared = state.clone();
         let handler: Handler = Arc::new(move |request: Request| {
@@ -123,6 +188,47 @@ impl Issuer {
     /// The JWKS URL.
     pub fn jwks_uri(&self) -> String {
         format!("http://{}/jwks", self.server.addr())
+    }
+
+    /// The token endpoint's URL, the metadata's `token_endpoint`.
+    pub fn token_endpoint(&self) -> String {
+        format!("http://{}{}", self.server.addr(), token_endpoint::PATH)
+    }
+
+    /// From now on, only these clients get tokens, each under its own key,
+    /// scopes and secret (see [`Clients`]); before, any client does.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), maskinporten_testing::ClientsError> { rocket::execute(async {
+    /// use maskinporten_testing::{Client, Clients, Issuer};
+    ///
+    /// let issuer = Issuer::start().await;
+    /// issuer.use_clients(Clients::from_clients([
+    ///     Client::new("afp-client", "987654321").scope("nav:helse/sykepenger/afp.read"),
+    /// ])?);
+    /// # Ok(()) }) }
+    /// ```
+    pub fn use_clients(&self, clients: Clients) {
+        self.state.endpoint().clients = Some(clients);
+    }
+
+    /// How long the token endpoint's tokens are valid. Defaults to 120
+    /// seconds, Maskinporten's default.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.state.endpoint().lifetime = lifetime;
+    }
+
+    /// The consumer organisation of tokens the endpoint mints for clients
+    /// not in a registry. Defaults to [`DEFAULT_CONSUMER`](crate::DEFAULT_CONSUMER).
+    pub fn set_default_consumer(&self, orgno: &str) {
+        self.state.endpoint().default_consumer = orgno.to_owned();
+    }
+
+    /// A JWT grant from `client_id` for this stand-in, signed with the
+    /// client's `key` (see [`TokenBuilder::grant`]), to `POST` to
+    /// [`Issuer::token_endpoint`].
+    pub fn grant(&self, client_id: &str, key: SigningKey) -> TokenBuilder {
+        TokenBuilder::grant(self.issuer(), client_id, key)
     }
 
     /// The variables NAIS sets for an app with Maskinporten enabled, with
@@ -253,6 +359,11 @@ impl Issuer {
     pub fn metadata_requests(&self) -> usize {
         self.state.metadata_requests.load(Ordering::SeqCst)
     }
+
+    /// How many requests reached the token endpoint.
+    pub fn token_requests(&self) -> usize {
+        self.state.token_requests.load(Ordering::SeqCst)
+    }
 }
 
 async fn answer(state: &State, request: Request) -> Answer {
@@ -261,10 +372,20 @@ async fn answer(state: &State, request: Request) -> Answer {
         "/.well-known/oauth-authorization-server" => {
             state.metadata_requests.fetch_add(1, Ordering::SeqCst)
         }
+        token_endpoint::PATH => state.token_requests.fetch_add(1, Ordering::SeqCst),
         _ => return Answer::status(404, "not found"),
     };
     if let Some(fault) = state.faults.apply().await {
         return fault;
+    }
+    if request.path == token_endpoint::PATH {
+        let endpoint = Endpoint {
+            issuer: state.issuer(),
+            key: state.keys()[0].clone(),
+            settings: state.endpoint().clone(),
+            replays: &state.replays,
+        };
+        return endpoint.answer(&request);
     }
     if request.method != "GET" {
         return Answer::status(405, "GET only");
@@ -278,8 +399,9 @@ async fn answer(state: &State, request: Request) -> Answer {
             "issuer": state.issuer(),
             "jwks_uri": format!("{base}/jwks"),
             "token_endpoint": format!("{base}/token"),
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-            "grant_types_supported": ["urn:ietf:params:oauth:grant-type:jwt-bearer"],
+            "token_endpoint_auth_methods_supported":
+                ["private_key_jwt", "client_secret_basic", "client_secret_post"],
+            "grant_types_supported": [token_endpoint::JWT_BEARER, "client_credentials"],
         }))
     }
 }

@@ -40,8 +40,10 @@
 //! ```
 //!
 //! - [`Issuer`] is a stand-in Maskinporten on `127.0.0.1` serving RFC 8414
-//!   metadata and a real JWKS; it rotates keys, counts requests and fails
-//!   on command. [`Issuer::configure`] points an app's own configuration
+//!   metadata, a real JWKS and a token endpoint that answers Maskinporten's
+//!   JWT grant (and Swagger UI's `client_credentials`), strict about the
+//!   clients of a [`Clients`] registry; it rotates keys, counts requests
+//!   and fails on command. [`Issuer::configure`] points an app's own configuration
 //!   at it and changes nothing else.
 //! - [`TokenBuilder`] mints RS256 tokens shaped like Maskinporten's, and
 //!   the forgeries a negative test needs.
@@ -59,15 +61,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod clients;
 mod issuer;
 mod server;
 mod signing_key;
 mod stand_in;
 mod texas;
 mod token;
+mod token_endpoint;
 
+pub use clients::{Client, Clients, ClientsError, ClientsErrorKind};
 pub use issuer::Issuer;
-pub use signing_key::SigningKey;
+pub use signing_key::{KeyFileError, KeyFileErrorKind, SigningKey};
 pub use stand_in::{DEFAULT_CONSUMER, DEFAULT_LIFETIME, StandIn, StandInBuilder};
 pub use texas::Texas;
 pub use token::TokenBuilder;

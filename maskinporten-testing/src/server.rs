@@ -11,7 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, ORIGIN};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Response, StatusCode};
@@ -28,6 +28,10 @@ pub(crate) struct Request {
     pub(crate) method: hyper::Method,
     pub(crate) path: String,
     pub(crate) content_type: Option<String>,
+    /// `Authorization`, for the token endpoint's HTTP Basic clients.
+    pub(crate) authorization: Option<String>,
+    /// `Origin`, for the token endpoint's CORS answers.
+    pub(crate) origin: Option<String>,
     pub(crate) body: Bytes,
 }
 
@@ -36,6 +40,8 @@ pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) content_type: &'static str,
     pub(crate) body: Vec<u8>,
+    /// Headers beyond `Content-Type` (CORS, `Cache-Control`, `Allow`).
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl Answer {
@@ -44,6 +50,7 @@ impl Answer {
             status: 200,
             content_type: "application/json",
             body: value.to_string().into_bytes(),
+            headers: Vec::new(),
         }
     }
 
@@ -52,7 +59,14 @@ impl Answer {
             status,
             content_type: "text/plain",
             body: body.as_bytes().to_vec(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same answer with one more header.
+    pub(crate) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Answer {
+        self.headers.push((name, value.into()));
+        self
     }
 
     fn into_response(self) -> Response<Full<Bytes>> {
@@ -64,6 +78,15 @@ impl Answer {
         response
             .headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        for (name, value) in self.headers {
+            // The values are ours or an echoed `Origin`, which hyper already
+            // accepted as a header value; one that is not is left out.
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response
+                    .headers_mut()
+                    .append(HeaderName::from_static(name), value);
+            }
+        }
         response
     }
 }
@@ -106,6 +129,7 @@ impl Faults {
                 status: 200,
                 content_type: "application/json",
                 body: body.into_bytes(),
+                headers: Vec::new(),
             }),
             Fault::Stall(delay) => {
                 tokio::time::sleep(delay).await;
@@ -191,14 +215,19 @@ async fn read(request: hyper::Request<Incoming>) -> Option<Request> {
         .await
         .ok()?
         .to_bytes();
-    Some(Request {
-        method: parts.method,
-        path: parts.uri.path().to_owned(),
-        content_type: parts
+    let header = |name| {
+        parts
             .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    Some(Request {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_owned(),
+        content_type: header(CONTENT_TYPE),
+        authorization: header(AUTHORIZATION),
+        origin: header(ORIGIN),
         body,
     })
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::Issuer;
+use crate::{Clients, Issuer, SigningKey};
 
 /// How long the tokens of a [`StandIn`] are valid unless told otherwise:
 /// a working day, so printed tokens outlast a session at the terminal.
@@ -51,6 +51,8 @@ impl StandIn {
             consumer: DEFAULT_CONSUMER.to_owned(),
             supplier: None,
             lifetime: DEFAULT_LIFETIME,
+            key: None,
+            clients: None,
         }
     }
 
@@ -79,13 +81,15 @@ impl StandIn {
 }
 
 /// Settings for a [`StandIn`], from [`StandIn::builder`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct StandInBuilder {
     port: u16,
     scopes: Vec<String>,
     consumer: String,
     supplier: Option<String>,
     lifetime: Duration,
+    key: Option<SigningKey>,
+    clients: Option<Clients>,
 }
 
 impl StandInBuilder {
@@ -101,7 +105,8 @@ impl StandInBuilder {
         self
     }
 
-    /// The consumer organisation number of every token.
+    /// The consumer organisation number of every printed token, and of the
+    /// token endpoint's tokens for clients not in a registry.
     pub fn consumer(mut self, orgno: &str) -> Self {
         self.consumer = orgno.to_owned();
         self
@@ -113,9 +118,24 @@ impl StandInBuilder {
         self
     }
 
-    /// How long the tokens are valid from now.
+    /// How long the printed tokens, and the token endpoint's, are valid.
     pub fn lifetime(mut self, lifetime: Duration) -> Self {
         self.lifetime = lifetime;
+        self
+    }
+
+    /// Sign with this key instead of a new one: with a key kept in a file
+    /// ([`SigningKey::load_or_create`]), tokens from an earlier run stay
+    /// valid after a restart.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Let only these clients get tokens from the token endpoint
+    /// ([`Issuer::use_clients`]); without, any client does.
+    pub fn clients(mut self, clients: Clients) -> Self {
+        self.clients = Some(clients);
         self
     }
 
@@ -124,7 +144,13 @@ impl StandInBuilder {
     /// # Errors
     /// The port cannot be bound: in use, or privileged.
     pub async fn start(self) -> std::io::Result<StandIn> {
-        let issuer = Issuer::start_on(self.port).await?;
+        let key = self.key.unwrap_or_else(|| SigningKey::generate("key-1"));
+        let issuer = Issuer::start_with_key(self.port, key).await?;
+        issuer.set_token_lifetime(self.lifetime);
+        issuer.set_default_consumer(&self.consumer);
+        if let Some(clients) = self.clients {
+            issuer.use_clients(clients);
+        }
         let seconds = i64::try_from(self.lifetime.as_secs()).unwrap_or(i64::MAX / 2);
         let tokens = self
             .scopes

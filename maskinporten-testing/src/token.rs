@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
-use crate::signing_key::{SigningKey, public_key_pem, sign_rs256};
+use crate::signing_key::{SigningKey, public_key_pem, rsa_encoding, sign_rs256, sign_with};
 
 /// Builds tokens shaped like Maskinporten's access tokens
 /// (<https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_token>),
@@ -40,7 +40,7 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn organisation(orgno: &str) -> Value {
+pub(crate) fn organisation(orgno: &str) -> Value {
     json!({ "authority": "iso6523-actorid-upis", "ID": format!("0192:{orgno}") })
 }
 
@@ -71,6 +71,87 @@ impl TokenBuilder {
             claims,
             scopes: Vec::new(),
         }
+    }
+
+    /// A JWT grant (RFC 7523 §2.1) as a Maskinporten client writes one to
+    /// ask for a token: `aud` the issuer identifier `audience`, `iss` the
+    /// `client_id`, `iat` now, `exp` a minute later, a fresh `jti`, header
+    /// `{"alg":"RS256","kid":<the key's kid>}`, signed with the client's
+    /// `key` (<https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant>).
+    /// Add `scope`, [`resource`](Self::resource),
+    /// [`consumer_org`](Self::consumer_org) or
+    /// [`system_user_org`](Self::system_user_org) as the request needs;
+    /// [`Issuer::grant`](crate::Issuer::grant) fills in the audience.
+    ///
+    /// ```
+    /// use maskinporten_testing::{SigningKey, TokenBuilder};
+    ///
+    /// let key = SigningKey::generate("my-key");
+    /// let grant = TokenBuilder::grant("https://test.maskinporten.no/", "my-client", key)
+    ///     .scope("nav:helse/sykepenger/afp.read")
+    ///     .sign();
+    /// assert_eq!(grant.split('.').count(), 3);
+    /// ```
+    pub fn grant(audience: &str, client_id: &str, key: SigningKey) -> TokenBuilder {
+        let now = now();
+        let mut header = Map::new();
+        header.insert("alg".into(), json!("RS256"));
+        header.insert("kid".into(), json!(key.kid()));
+        let mut claims = Map::new();
+        claims.insert("aud".into(), json!(audience));
+        claims.insert("iss".into(), json!(client_id));
+        claims.insert("iat".into(), json!(now));
+        claims.insert("exp".into(), json!(now + 60));
+        claims.insert(
+            "jti".into(),
+            json!(format!(
+                "grant-{}-{}",
+                std::process::id(),
+                NEXT_JTI.fetch_add(1, Ordering::Relaxed)
+            )),
+        );
+        TokenBuilder {
+            key,
+            header,
+            claims,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// Adds an audience to a grant's `resource` (an array of strings): the
+    /// token is then restricted to it, its `aud` that value.
+    pub fn resource(mut self, audience: &str) -> Self {
+        let resources = self.claims.entry("resource").or_insert_with(|| json!([]));
+        match resources {
+            Value::Array(list) => list.push(json!(audience)),
+            other => *other = json!([audience]),
+        }
+        self
+    }
+
+    /// A grant's `consumer_org`: ask for a token delegated by that
+    /// organisation, whose `consumer` it is, with the client's own
+    /// organisation as `supplier`.
+    pub fn consumer_org(self, orgno: &str) -> Self {
+        self.claim("consumer_org", json!(orgno))
+    }
+
+    /// A grant's `authorization_details` asking for a token as the Altinn
+    /// system user of organisation `orgno`: one entry of type
+    /// `urn:altinn:systemuser` with `systemuser_org`, as a system vendor's
+    /// client writes it (docs.altinn.studio, "Using System User").
+    pub fn system_user_org(self, orgno: &str) -> Self {
+        self.authorization_details(json!([{
+            "type": "urn:altinn:systemuser",
+            "systemuser_org": organisation(orgno),
+        }]))
+    }
+
+    /// The header's `alg`, and the signature to match: `RS256` (the
+    /// default), `RS384` or `RS512`. Any other value is written into the
+    /// header while the token is still signed RS256, a forgery.
+    pub fn algorithm(self, alg: &str) -> Self {
+        self.header("alg", json!(alg))
     }
 
     /// Adds a scope to the `scope` claim (space-separated, in order).
@@ -117,6 +198,11 @@ impl TokenBuilder {
     /// `aud`, as in an audience-restricted token.
     pub fn audience(self, audience: &str) -> Self {
         self.claim("aud", json!(audience))
+    }
+
+    /// `aud` as an array, as in a token restricted to several audiences.
+    pub fn audiences(self, audiences: &[&str]) -> Self {
+        self.claim("aud", json!(audiences))
     }
 
     /// `iss`, to forge a token from another issuer.
@@ -186,17 +272,24 @@ impl TokenBuilder {
         )
     }
 
-    /// The token, signed RS256 with the key.
+    /// The token, signed with the key: RS384 or RS512 when the header's
+    /// `alg` says so, else RS256.
     pub fn sign(&self) -> String {
         let header = Value::Object(self.header.clone()).to_string();
-        sign_rs256(
-            &self.key,
-            &Self::signing_input(&header, &self.claims_json()),
-        )
+        let input = Self::signing_input(&header, &self.claims_json());
+        match self
+            .header
+            .get("alg")
+            .and_then(Value::as_str)
+            .and_then(rsa_encoding)
+        {
+            Some(encoding) => sign_with(&self.key, encoding, &input),
+            None => sign_rs256(&self.key, &input),
+        }
     }
 
-    /// Signs header and claims given as raw JSON text, for what a builder
-    /// cannot express (duplicate member names, odd types).
+    /// Signs header and claims given as raw JSON text, RS256, for what a
+    /// builder cannot express (duplicate member names, odd types).
     pub fn sign_raw(&self, header_json: &str, claims_json: &str) -> String {
         sign_rs256(&self.key, &Self::signing_input(header_json, claims_json))
     }

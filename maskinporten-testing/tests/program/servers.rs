@@ -55,12 +55,22 @@ async fn unknown_paths_and_methods_are_refused() {
     let status = |r: reqwest::Response| r.status().as_u16();
     assert_eq!(
         status(
-            http.get(format!("{base}/token"))
+            http.get(format!("{base}/nothing"))
                 .send()
                 .await
                 .expect("answer")
         ),
         404
+    );
+    // The token endpoint takes POST only.
+    assert_eq!(
+        status(
+            http.get(issuer.token_endpoint())
+                .send()
+                .await
+                .expect("answer")
+        ),
+        405
     );
     assert_eq!(
         status(http.post(issuer.jwks_uri()).send().await.expect("answer")),

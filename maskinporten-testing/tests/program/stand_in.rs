@@ -44,12 +44,12 @@ fn start(args: &[&str], tokens: usize) -> (Running, Printed) {
     let mut running = Running(child);
     let stdout = running.0.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();
-    // The program never closes stdout while it serves: read on a thread.
+    // The program never closes stdout while it serves: read on a thread,
+    // to the end even after the test stopped listening, since the program
+    // stops when nobody reads what it prints.
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
+            let _ = tx.send(line);
         }
     });
     let mut printed = Printed {
@@ -283,6 +283,12 @@ fn help_prints_usage_and_exits_0() {
             "--consumer",
             "--supplier",
             "--lifetime",
+            "--key-file",
+            "--clients",
+            "/token",
+            "grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "grant_type=client_credentials",
+            "[[client]]",
         ] {
             assert!(
                 stdout.contains(documented),
@@ -304,4 +310,126 @@ fn a_port_in_use_is_an_error_not_a_hang() {
         output.stdout.is_empty(),
         "tokens for a stand-in that never ran"
     );
+}
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("stand-in-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+#[tokio::test]
+async fn a_key_file_keeps_tokens_valid_across_a_restart() {
+    let dir = scratch("key-file");
+    let file = dir.join("key.pem");
+    let path = file.to_str().expect("utf-8 path");
+    let jwk = |printed: &Printed| {
+        let url = printed.exports["MASKINPORTEN_JWKS_URI"].clone();
+        async move {
+            let jwks: Value = reqwest::get(url)
+                .await
+                .expect("JWKS served")
+                .json()
+                .await
+                .expect("JWKS is JSON");
+            jwks["keys"][0].clone()
+        }
+    };
+    let (first, printed) = start(&["--key-file", path, "--scope", READ], 1);
+    let token = printed.tokens[0].clone();
+    let first_key = jwk(&printed).await;
+    assert!(
+        std::fs::read_to_string(&file)
+            .expect("the key file is made")
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the key file is the owner's only");
+    }
+    drop(first);
+    // Any free port: the key, not the address, is what must survive.
+    let (_second, printed) = start(&["--key-file", path], 0);
+    let second_key = jwk(&printed).await;
+    assert_eq!(first_key, second_key);
+    // The token printed by the first run holds under the second run's key.
+    let key = DecodingKey::from_rsa_components(
+        second_key["n"].as_str().expect("n"),
+        second_key["e"].as_str().expect("e"),
+    )
+    .expect("RSA key");
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_aud = false;
+    let claims = jsonwebtoken::decode::<Value>(&token, &key, &validation)
+        .expect("the first run's token holds")
+        .claims;
+    assert_eq!(claims["scope"], READ);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_key_file_that_is_not_a_key_is_a_clear_error() {
+    let dir = scratch("bad-key");
+    let file = dir.join("key.pem");
+    std::fs::write(&file, "not a key\n").expect("write");
+    let output = run_to_end(&["--key-file", file.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--key-file") && stderr.contains("no usable RSA private key"),
+        "{stderr}"
+    );
+    // A directory cannot be read as a key.
+    let output = run_to_end(&["--key-file", dir.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    // Nowhere to write a new one.
+    let output = run_to_end(&[
+        "--key-file",
+        dir.join("no/such/dir/key.pem").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn a_registry_file_makes_the_program_strict() {
+    let dir = scratch("clients");
+    let file = dir.join("clients.toml");
+    std::fs::write(
+        &file,
+        format!("[[client]]\nclient_id = \"swagger\"\norgno = \"987654321\"\nscopes = [\"{READ}\"]\nsecret = \"s\"\n"),
+    )
+    .expect("write");
+    let (_running, printed) = start(&["--clients", file.to_str().expect("utf-8")], 0);
+    let endpoint = printed.exports["MASKINPORTEN_ISSUER"].clone() + "token";
+    let ask = |id: &'static str, secret: &'static str| {
+        reqwest::Client::new()
+            .post(&endpoint)
+            .basic_auth(id, Some(secret))
+            .form(&[("grant_type", "client_credentials"), ("scope", READ)])
+            .send()
+    };
+    let answer: Value = ask("swagger", "s")
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let claims = verified_claims(&printed, answer["access_token"].as_str().expect("token")).await;
+    assert_eq!(claims["consumer"]["ID"], "0192:987654321");
+    assert_eq!(ask("other", "s").await.expect("answer").status(), 401);
+
+    std::fs::write(&file, "[[client]]\nclient_id = 1\n").expect("write");
+    let output = run_to_end(&["--clients", file.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--clients"));
+    std::fs::remove_dir_all(&dir).ok();
 }
