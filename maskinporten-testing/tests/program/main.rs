@@ -3,5 +3,6 @@
 //! `ROCKET_*` and `MASKINPORTEN_*` variables (under figment's `Jail`), which
 //! would reach every test running beside it in the same process.
 
+mod install_docs;
 mod servers;
 mod stand_in;

@@ -16,7 +16,7 @@ const READ: &str = "nav:helse/sykepenger/afp.read";
 const WRITE: &str = "nav:helse/sykepenger/afp.write";
 
 /// Stops the program when the test ends, pass or fail.
-struct Running(Child);
+pub(crate) struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -27,15 +27,21 @@ impl Drop for Running {
 
 /// What the program printed before serving: the exported variables and the
 /// token lines, in order.
-struct Printed {
-    exports: HashMap<String, String>,
-    tokens: Vec<String>,
+pub(crate) struct Printed {
+    pub(crate) exports: HashMap<String, String>,
+    pub(crate) tokens: Vec<String>,
 }
 
 /// Starts the program and reads its exports and `tokens` token lines,
 /// within a deadline; the program keeps serving.
 fn start(args: &[&str], tokens: usize) -> (Running, Printed) {
+    start_in(&std::env::temp_dir(), args, tokens)
+}
+
+/// [`start`], in `dir`: where relative paths on the command line land.
+pub(crate) fn start_in(dir: &std::path::Path, args: &[&str], tokens: usize) -> (Running, Printed) {
     let child = Command::new(PROGRAM)
+        .current_dir(dir)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -78,7 +84,7 @@ fn start(args: &[&str], tokens: usize) -> (Running, Printed) {
 
 /// Runs the program to its end (it ends only on a bad command line or an
 /// unusable port), within a deadline.
-fn run_to_end(args: &[&str]) -> Output {
+pub(crate) fn run_to_end(args: &[&str]) -> Output {
     let mut child = Command::new(PROGRAM)
         .args(args)
         .stdout(Stdio::piped())
@@ -107,7 +113,7 @@ fn run_to_end(args: &[&str]) -> Output {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
@@ -313,7 +319,7 @@ fn a_port_in_use_is_an_error_not_a_hang() {
 }
 
 /// A fresh directory for one test's files.
-fn scratch(name: &str) -> std::path::PathBuf {
+pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("stand-in-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
