@@ -322,6 +322,11 @@ async fn swagger_ui_authorizes_at_the_stand_in_and_get_afp_answers_200() {
         .await
         .unwrap_or_default();
     assert_eq!(status.trim(), "200", "GET /afp from Swagger UI: {body}");
+    // The consumer the development issuer gives its tokens, read by the
+    // handler from the token's claims.
+    let view: serde_json::Value = serde_json::from_str(&body)
+        .unwrap_or_else(|e| panic!("the body Swagger UI shows is not JSON ({e}): {body}"));
+    assert_eq!(view["consumer"], "123456789", "{body}");
     let curl = text_of(&client, &format!("{operation} .curl-command"))
         .await
         .unwrap_or_default();
