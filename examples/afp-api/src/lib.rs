@@ -214,12 +214,27 @@ macro_rules! swagger_ui_path {
 /// utoipa-swagger-ui mounts for Swagger UI's files.
 pub const PUBLIC_ROUTES: &[&str] = &[concat!("GET ", swagger_ui_path!())];
 
+/// The client id Swagger UI's Authorize dialog starts with. The stand-in
+/// Maskinporten's `client_credentials` flow, the one that dialog sends,
+/// takes any client id and secret when no client registry is configured;
+/// the real Maskinporten has no such flow, so this is for local use.
+pub const SWAGGER_UI_CLIENT_ID: &str = "afp-api-swagger-ui";
+
 /// Swagger UI over `/openapi.json`, from utoipa-swagger-ui's own routes. It
 /// is given the URL of our `/openapi.json` rather than a document, so it
 /// mounts no route that would serve the document without its security.
+/// The Authorize dialog starts with [`SWAGGER_UI_CLIENT_ID`] filled in;
+/// the validator badge is off, since it would send the document's URL to
+/// validator.swagger.io, which cannot reach a local or in-cluster API.
 fn swagger_ui() -> Vec<rocket::Route> {
+    let oauth = utoipa_swagger_ui::oauth::Config::new()
+        .client_id(SWAGGER_UI_CLIENT_ID)
+        .app_name("afp-api");
     SwaggerUi::new(swagger_ui_path!())
-        .config(utoipa_swagger_ui::Config::from("/openapi.json"))
+        .config(
+            utoipa_swagger_ui::Config::with_oauth_config(["/openapi.json"], oauth)
+                .validator_url("none"),
+        )
         .into()
 }
 

@@ -16,13 +16,18 @@ async fn main() {
     let rocket = afp_api::rocket_with(figment);
 
     // Printed at liftoff, after Rocket's own start-up lines, so the commands
-    // are the last thing on the terminal.
+    // are the last thing on the terminal. The issuer itself stays here, alive
+    // until the API stops: its token endpoint serves Swagger UI's Authorize
+    // button, and its keys any refresh.
     #[cfg(all(feature = "dev-issuer", debug_assertions))]
-    let rocket = match dev_issuer {
-        Some(dev) => rocket.attach(rocket::fairing::AdHoc::on_liftoff(
-            "development issuer",
-            move |_| Box::pin(async move { println!("{}", dev.instructions()) }),
-        )),
+    let rocket = match &dev_issuer {
+        Some(dev) => {
+            let instructions = dev.instructions();
+            rocket.attach(rocket::fairing::AdHoc::on_liftoff(
+                "development issuer",
+                move |_| Box::pin(async move { println!("{instructions}") }),
+            ))
+        }
         None => rocket,
     };
 

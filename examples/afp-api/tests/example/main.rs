@@ -4,6 +4,7 @@
 //! they can share a process.
 
 mod api;
+mod browser;
 mod manifest;
 mod stand_in_release;
 mod zero_config;
