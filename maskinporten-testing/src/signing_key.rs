@@ -226,14 +226,21 @@ impl KeyFileError {
 
 impl fmt::Display for KeyFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            KeyFileErrorKind::Unreadable => "cannot read the key file",
-            KeyFileErrorKind::NotAKey => "the key file holds no usable RSA private key",
-            KeyFileErrorKind::Unwritable => "cannot write a new key file",
-        };
-        match &self.path {
-            Some(path) => write!(f, "{what} {}: {}", path.display(), self.detail),
-            None => write!(f, "{what}: {}", self.detail),
+        let path = self
+            .path
+            .as_deref()
+            .map_or_else(|| "the key file".to_owned(), |p| p.display().to_string());
+        let detail = &self.detail;
+        match self.kind {
+            KeyFileErrorKind::Unreadable => write!(f, "cannot read {path}: {detail}"),
+            // The fix is to let the stand-in make the file again; a key
+            // it cannot use is never overwritten on its own.
+            KeyFileErrorKind::NotAKey => write!(
+                f,
+                "{path} holds no usable RSA private key ({detail}); delete it and a new key \
+                 is written there at the next start, or name another file"
+            ),
+            KeyFileErrorKind::Unwritable => write!(f, "cannot write a new key to {path}: {detail}"),
         }
     }
 }
