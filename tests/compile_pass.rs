@@ -4,7 +4,7 @@
 //! with the rest of the end-to-end binary. trybuild builds every case of a
 //! run on its own, with a full `cargo build`, as soon as one pass case is
 //! in it; with only compile-fail cases it checks them all in one
-//! `cargo check` (see `ui.rs`).
+//! `cargo check` (see `tests/compile-fail/ui.rs`).
 //!
 //! The two cases that need a crate root of their own (Rocket's macros by
 //! `#[macro_use]`, `missing_docs` on a library) are the fixture crate

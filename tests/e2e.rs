@@ -5,11 +5,11 @@
 //! `guard_log.rs` is a binary of its own too: it installs the process's
 //! logger.
 //!
-//! `ui.rs` stays a binary of its own: trybuild compiles its cases with its
-//! own `cargo` run, which takes minutes and competes for the CPU with the
-//! timing-sensitive tests here (a stalled refresh, a hung Texas); apart, a
-//! quick `cargo test --test e2e` leaves it out, and its binary links only
-//! trybuild, not Rocket or aws-lc.
+//! The compile-fail cases are the package `tests/compile-fail`: trybuild
+//! checks them with its own `cargo` run, which takes minutes and competes
+//! for the CPU with the timing-sensitive tests here (a stalled refresh, a
+//! hung Texas), and builds every dev-dependency of its package, which there
+//! is only the library and Rocket.
 
 mod support;
 

@@ -39,7 +39,7 @@ fn app(figment: Figment, public_routes: &[&str]) -> Rocket<Build> {
         .mount("/", rocket::routes![metrics])
         .mount(
             "/static",
-            FileServer::from(concat!(env!("CARGO_MANIFEST_DIR"), "/ui")),
+            FileServer::from(concat!(env!("CARGO_MANIFEST_DIR"), "/compile-fail/ui")),
         )
 }
 
