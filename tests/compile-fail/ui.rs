@@ -6,7 +6,44 @@
 //! own, with a full `cargo build` each (minutes). The forms that must keep
 //! compiling are modules of the end-to-end binary (`compile_pass.rs`).
 
+use std::env;
+
+/// The rustflags trybuild 1 gives its two `cargo check` runs (its
+/// `rustflags::toml`): the dependencies' check without the last one, the
+/// cases' check with it.
+///
+/// A flag that differs changes cargo's fingerprint, so trybuild's project
+/// checked every dependency (Rocket, the library, aws-lc's build script
+/// run...) twice, into two copies in `target/tests/trybuild`: 79 s of the
+/// suite's 107 s on a clean target. Cargo takes `CARGO_ENCODED_RUSTFLAGS`
+/// before any rustflags in its configuration, where trybuild puts its
+/// own, so with these in it both runs check with the cases' flags and the
+/// second one reuses the first's dependencies: each case is still checked
+/// with exactly trybuild's flags. Compare them with trybuild's
+/// `src/rustflags.rs` and `src/cargo.rs` when trybuild is upgraded.
+const TRYBUILD_RUSTFLAGS: &[&str] = &[
+    "--cfg",
+    "trybuild",
+    "--verbose",
+    "-A",
+    "dead_code",
+    "--diagnostic-width=140",
+];
+
 #[test]
 fn ui() {
+    // Flags set by whoever runs the tests take precedence, as they would
+    // without this.
+    if env::var_os("CARGO_ENCODED_RUSTFLAGS").is_none() {
+        let mut flags = TRYBUILD_RUSTFLAGS.to_vec();
+        // trybuild passes coverage instrumentation on (cargo-llvm-cov).
+        if env::var("RUSTFLAGS").is_ok_and(|flags| flags.contains("-C instrument-coverage")) {
+            flags.extend(["-C", "instrument-coverage"]);
+        }
+        // SAFETY: this binary has this one test and no other thread reads
+        // or writes the environment while it runs; trybuild reads the
+        // variable in the cargo processes it starts afterwards.
+        unsafe { env::set_var("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f")) };
+    }
     trybuild::TestCases::new().compile_fail("ui/fail/*.rs");
 }
