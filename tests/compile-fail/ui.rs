@@ -37,7 +37,7 @@ fn ui() {
     if env::var_os("CARGO_ENCODED_RUSTFLAGS").is_none() {
         let mut flags = TRYBUILD_RUSTFLAGS.to_vec();
         // trybuild passes coverage instrumentation on (cargo-llvm-cov).
-        if env::var("RUSTFLAGS").is_ok_and(|flags| flags.contains("-C instrument-coverage")) {
+        if env::var("RUSTFLAGS").is_ok_and(|given| given.contains("-C instrument-coverage")) {
             flags.extend(["-C", "instrument-coverage"]);
         }
         // SAFETY: this binary has this one test and no other thread reads
