@@ -318,12 +318,29 @@ fn a_port_in_use_is_an_error_not_a_hang() {
     );
 }
 
-/// A fresh directory for one test's files.
-pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
+/// A fresh directory for one test's files, removed when the test ends,
+/// whether it passed or panicked, so runs leave nothing in the temp folder.
+pub(crate) struct Scratch(std::path::PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub(crate) fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("stand-in-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    Scratch(dir)
 }
 
 #[tokio::test]
@@ -377,7 +394,6 @@ async fn a_key_file_keeps_tokens_valid_across_a_restart() {
         .expect("the first run's token holds")
         .claims;
     assert_eq!(claims["scope"], READ);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -402,7 +418,6 @@ fn a_key_file_that_is_not_a_key_is_a_clear_error() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[tokio::test]
@@ -437,5 +452,4 @@ async fn a_registry_file_makes_the_program_strict() {
     let output = run_to_end(&["--clients", file.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--clients"));
-    std::fs::remove_dir_all(&dir).ok();
 }
