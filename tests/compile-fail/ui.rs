@@ -10,7 +10,8 @@ use std::env;
 
 /// The rustflags trybuild 1 gives its two `cargo check` runs (its
 /// `rustflags::toml`): the dependencies' check without the last one, the
-/// cases' check with it.
+/// cases' check with it. One per line in `trybuild-rustflags`, which
+/// `.ci/run` reads too.
 ///
 /// A flag that differs changes cargo's fingerprint, so trybuild's project
 /// checked every dependency (Rocket, the library, aws-lc's build script
@@ -20,23 +21,20 @@ use std::env;
 /// before any rustflags in its configuration, where trybuild puts its
 /// own, so with these in it both runs check with the cases' flags and the
 /// second one reuses the first's dependencies: each case is still checked
-/// with exactly trybuild's flags. Compare them with trybuild's
-/// `src/rustflags.rs` and `src/cargo.rs` when trybuild is upgraded.
-const TRYBUILD_RUSTFLAGS: &[&str] = &[
-    "--cfg",
-    "trybuild",
-    "--verbose",
-    "-A",
-    "dead_code",
-    "--diagnostic-width=140",
-];
+/// with exactly trybuild's flags.
+fn trybuild_rustflags() -> impl Iterator<Item = &'static str> {
+    include_str!("trybuild-rustflags")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
 
 #[test]
 fn ui() {
     // Flags set by whoever runs the tests take precedence, as they would
     // without this.
     if env::var_os("CARGO_ENCODED_RUSTFLAGS").is_none() {
-        let mut flags = TRYBUILD_RUSTFLAGS.to_vec();
+        let mut flags: Vec<&str> = trybuild_rustflags().collect();
         // trybuild passes coverage instrumentation on (cargo-llvm-cov).
         if env::var("RUSTFLAGS").is_ok_and(|given| given.contains("-C instrument-coverage")) {
             flags.extend(["-C", "instrument-coverage"]);
